@@ -1,0 +1,13 @@
+//! Values that validate themselves on construction.
+
+mod age;
+mod email;
+mod npi;
+mod text;
+
+pub use age::{AgeGroup, age_on};
+pub use email::Email;
+pub use npi::Npi;
+pub use text::{
+    check_password, clean_name, clean_optional, clean_required, parse_date_of_birth, parse_phone,
+};

@@ -1,0 +1,443 @@
+//! Registration, sign-in, session renewal, sign-out and password change.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Caller, PRIVACY_POLICY_VERSION, Portal, RequestContext};
+use crate::domain::{Email, Npi, check_password, clean_name, clean_required, parse_date_of_birth};
+use crate::error::{FieldError, ServiceError, ServiceResult, StoreError};
+use crate::input::{
+    ChangePasswordRequest, LoginRequest, RegisterPatientRequest, RegisterProviderRequest,
+};
+use crate::model::{
+    Consent, HealthDetails, Outcome, ProviderDetails, Role, Session, User, UserRecord,
+};
+use crate::store::{NewPatient, NewProvider, ProviderRegistration};
+
+use super::invites::hash_invite_code;
+
+/// A new or renewed session: the user, the session id for the access token, and the refresh
+/// token to set as a cookie. The refresh token is shown to the client once and never stored.
+#[derive(Debug, Clone)]
+pub struct SessionGrant {
+    pub user: User,
+    pub session_id: Uuid,
+    pub refresh_token: String,
+    pub session_expires_at: DateTime<Utc>,
+}
+
+/// The user behind a valid access token whose session is still active.
+#[derive(Debug, Clone)]
+pub struct AuthenticatedSession {
+    pub user: User,
+    pub session_id: Uuid,
+}
+
+impl Portal {
+    /// Registers a patient who accepted the current privacy policy and signs them in.
+    pub async fn register_patient(
+        &self,
+        context: &RequestContext,
+        request: RegisterPatientRequest,
+    ) -> ServiceResult<SessionGrant> {
+        let now = self.now();
+        let today = self.clinic_date(now);
+        let mut errors = Vec::new();
+        let email = collect(
+            &mut errors,
+            "email",
+            Email::parse(&request.email).map_err(String::from),
+        );
+        let first_name = collect(&mut errors, "firstName", clean_name(&request.first_name));
+        let last_name = collect(&mut errors, "lastName", clean_name(&request.last_name));
+        let date_of_birth = collect(
+            &mut errors,
+            "dateOfBirth",
+            parse_date_of_birth(&request.date_of_birth, today),
+        );
+        if let Some(email) = &email {
+            collect(
+                &mut errors,
+                "password",
+                check_password(&request.password, email.as_str()),
+            );
+        }
+        if !request.consent {
+            errors.push(FieldError::new(
+                "consent",
+                "must be accepted: read the privacy policy and tick the box to agree",
+            ));
+        }
+        if request.consent_version != PRIVACY_POLICY_VERSION {
+            errors.push(FieldError::new(
+                "consentVersion",
+                format!("must be the current privacy policy version {PRIVACY_POLICY_VERSION}: reload the page and agree again"),
+            ));
+        }
+        let (Some(email), Some(first_name), Some(last_name), Some(date_of_birth), true) = (
+            email,
+            first_name,
+            last_name,
+            date_of_birth,
+            errors.is_empty(),
+        ) else {
+            return Err(ServiceError::Validation(errors));
+        };
+
+        let password_hash = self.hasher.hash(&request.password).await?;
+        let user = new_user(
+            email,
+            Role::Patient,
+            password_hash,
+            first_name,
+            last_name,
+            now,
+        );
+        let patient = NewPatient {
+            user: user.clone(),
+            date_of_birth,
+            consent: Consent {
+                policy_version: PRIVACY_POLICY_VERSION.to_owned(),
+                accepted_at: now,
+            },
+            health: HealthDetails::default(),
+        };
+        self.store
+            .insert_patient(&patient)
+            .await
+            .map_err(duplicate_email)?;
+        tracing::info!(user.id = %user.id, "patient registered");
+
+        let actor = Some((user.id, Role::Patient));
+        self.record(
+            context,
+            actor,
+            "auth.register",
+            Some(user.id),
+            Outcome::Success,
+        )
+        .await?;
+        self.start_session(&user, now).await
+    }
+
+    /// Registers a provider with a single-use invite code and signs them in.
+    pub async fn register_provider(
+        &self,
+        context: &RequestContext,
+        request: RegisterProviderRequest,
+    ) -> ServiceResult<SessionGrant> {
+        let now = self.now();
+        let mut errors = Vec::new();
+        let email = collect(
+            &mut errors,
+            "email",
+            Email::parse(&request.email).map_err(String::from),
+        );
+        let first_name = collect(&mut errors, "firstName", clean_name(&request.first_name));
+        let last_name = collect(&mut errors, "lastName", clean_name(&request.last_name));
+        let npi = collect(
+            &mut errors,
+            "npi",
+            Npi::parse(&request.npi).map_err(String::from),
+        );
+        let specialty = collect(
+            &mut errors,
+            "specialty",
+            clean_required(&request.specialty, 100),
+        );
+        let invite_code = super::normalise_invite_code(&request.invite_code);
+        if invite_code.is_empty() {
+            errors.push(FieldError::new("inviteCode", "is required"));
+        }
+        if let Some(email) = &email {
+            collect(
+                &mut errors,
+                "password",
+                check_password(&request.password, email.as_str()),
+            );
+        }
+        let (Some(email), Some(first_name), Some(last_name), Some(npi), Some(specialty), true) = (
+            email,
+            first_name,
+            last_name,
+            npi,
+            specialty,
+            errors.is_empty(),
+        ) else {
+            return Err(ServiceError::Validation(errors));
+        };
+
+        let password_hash = self.hasher.hash(&request.password).await?;
+        let user = new_user(
+            email,
+            Role::Provider,
+            password_hash,
+            first_name,
+            last_name,
+            now,
+        );
+        let provider = NewProvider {
+            user: user.clone(),
+            details: ProviderDetails {
+                npi: npi.as_str().to_owned(),
+                specialty,
+            },
+        };
+        let outcome = self
+            .store
+            .insert_provider(&provider, &hash_invite_code(&invite_code), now)
+            .await
+            .map_err(duplicate_email)?;
+        if outcome == ProviderRegistration::InviteRejected {
+            self.record(context, None, "auth.register", None, Outcome::Failed)
+                .await?;
+            return Err(ServiceError::field(
+                "inviteCode",
+                "is not valid: it may be mistyped, already used or expired; ask the clinic for a new code",
+            ));
+        }
+        tracing::info!(user.id = %user.id, "provider registered");
+
+        let actor = Some((user.id, Role::Provider));
+        self.record(context, actor, "auth.register", None, Outcome::Success)
+            .await?;
+        self.start_session(&user, now).await
+    }
+
+    /// Signs in with email and password. Every failure is the same `Unauthenticated` error
+    /// and costs one password verification, whether or not the account exists.
+    pub async fn login(
+        &self,
+        context: &RequestContext,
+        request: LoginRequest,
+    ) -> ServiceResult<SessionGrant> {
+        let now = self.now();
+        let user = match Email::parse(&request.email) {
+            Ok(email) => self.store.find_user_by_email(email.as_str()).await?,
+            Err(_) => None,
+        };
+        let hash = user.as_ref().map(|u| u.password_hash.as_str());
+        let valid = self.hasher.verify(&request.password, hash).await?;
+
+        let actor = user.as_ref().map(|u| (u.id, u.role));
+        let subject = user
+            .as_ref()
+            .filter(|u| u.role == Role::Patient)
+            .map(|u| u.id);
+        match user {
+            Some(user) if valid => {
+                self.record(context, actor, "auth.login", subject, Outcome::Success)
+                    .await?;
+                self.start_session(&user, now).await
+            }
+            _ => {
+                self.record(context, actor, "auth.login", subject, Outcome::Failed)
+                    .await?;
+                Err(ServiceError::Unauthenticated)
+            }
+        }
+    }
+
+    /// Renews a session from its refresh token, rotating the token.
+    pub async fn refresh(
+        &self,
+        context: &RequestContext,
+        refresh_token: &str,
+    ) -> ServiceResult<SessionGrant> {
+        let now = self.now();
+        let old_hash = hash_token(refresh_token);
+        let Some(session) = self.store.find_session_by_refresh_hash(&old_hash).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let user = match self.store.find_user(session.user_id).await? {
+            Some(user) if session.is_active(now) => user,
+            _ => return Err(ServiceError::Unauthenticated),
+        };
+
+        let refresh_token = new_token();
+        let rotated = self
+            .store
+            .rotate_refresh(session.id, &old_hash, &hash_token(&refresh_token), now)
+            .await?;
+        if !rotated {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let subject = (user.role == Role::Patient).then_some(user.id);
+        self.record(
+            context,
+            Some((user.id, user.role)),
+            "auth.refresh",
+            subject,
+            Outcome::Success,
+        )
+        .await?;
+        Ok(SessionGrant {
+            user: User::from(&user),
+            session_id: session.id,
+            refresh_token,
+            session_expires_at: session.expires_at,
+        })
+    }
+
+    /// Looks up the session named by a verified access token; revoked or expired sessions
+    /// and deleted users are rejected.
+    pub async fn authenticate(
+        &self,
+        session_id: Uuid,
+        user_id: Uuid,
+    ) -> ServiceResult<AuthenticatedSession> {
+        let now = self.now();
+        let session = self.store.find_session(session_id).await?;
+        let Some(session) = session.filter(|s| s.user_id == user_id && s.is_active(now)) else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let Some(user) = self.store.find_user(session.user_id).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        Ok(AuthenticatedSession {
+            user: User::from(&user),
+            session_id: session.id,
+        })
+    }
+
+    /// Ends the caller's session; its access and refresh tokens stop working at once.
+    pub async fn logout(&self, caller: &Caller) -> ServiceResult<()> {
+        self.store
+            .revoke_session(caller.session_id, self.now())
+            .await?;
+        let subject = (caller.role == Role::Patient).then_some(caller.user_id);
+        self.record_caller(caller, "auth.logout", subject, Outcome::Success)
+            .await
+    }
+
+    pub async fn current_user(&self, caller: &Caller) -> ServiceResult<User> {
+        let user = self.store.find_user(caller.user_id).await?;
+        user.map(|u| User::from(&u))
+            .ok_or(ServiceError::Unauthenticated)
+    }
+
+    /// Changes the caller's password and ends every other session of theirs.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        request: ChangePasswordRequest,
+    ) -> ServiceResult<()> {
+        let now = self.now();
+        let Some(user) = self.store.find_user(caller.user_id).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let subject = (user.role == Role::Patient).then_some(user.id);
+        let current_ok = self
+            .hasher
+            .verify(&request.current_password, Some(&user.password_hash))
+            .await?;
+        if !current_ok {
+            self.record_caller(caller, "auth.password.change", subject, Outcome::Failed)
+                .await?;
+            return Err(ServiceError::field(
+                "currentPassword",
+                "is not your current password",
+            ));
+        }
+        if let Err(message) = check_password(&request.new_password, &user.email) {
+            return Err(ServiceError::field("newPassword", message));
+        }
+
+        let password_hash = self.hasher.hash(&request.new_password).await?;
+        self.store
+            .update_password(user.id, &password_hash, now)
+            .await?;
+        self.store
+            .revoke_user_sessions(user.id, Some(caller.session_id), now)
+            .await?;
+        tracing::info!(user.id = %user.id, "password changed; other sessions ended");
+        self.record_caller(caller, "auth.password.change", subject, Outcome::Success)
+            .await
+    }
+
+    async fn start_session(
+        &self,
+        user: &UserRecord,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SessionGrant> {
+        let refresh_token = new_token();
+        let session = Session {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            refresh_hash: hash_token(&refresh_token),
+            created_at: now,
+            last_used_at: now,
+            expires_at: now + self.settings.session_lifetime,
+            revoked_at: None,
+        };
+        self.store.insert_session(&session).await?;
+        Ok(SessionGrant {
+            user: User::from(user),
+            session_id: session.id,
+            refresh_token,
+            session_expires_at: session.expires_at,
+        })
+    }
+}
+
+fn new_user(
+    email: Email,
+    role: Role,
+    password_hash: String,
+    first_name: String,
+    last_name: String,
+    now: DateTime<Utc>,
+) -> UserRecord {
+    UserRecord {
+        id: Uuid::now_v7(),
+        email: email.into_string(),
+        role,
+        password_hash,
+        first_name,
+        last_name,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Keeps a valid value, or records the field's error and returns `None`.
+pub(super) fn collect<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    result: Result<T, String>,
+) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(message) => {
+            errors.push(FieldError::new(field, message));
+            None
+        }
+    }
+}
+
+fn duplicate_email(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::Duplicate("email") => {
+            ServiceError::Conflict("an account with this email already exists")
+        }
+        other => ServiceError::Store(other),
+    }
+}
+
+/// Creates a random 256-bit token, base64url-encoded.
+pub(super) fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Hashes a high-entropy token with SHA-256; no salt or slow hash is needed at 256 bits.
+pub(super) fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}

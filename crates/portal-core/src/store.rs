@@ -1,0 +1,218 @@
+//! Storage traits (ports). Each store crate implements all of them; services see only these.
+//!
+//! Every method is a single atomic operation: a method that writes several records writes all
+//! of them or none.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::model::{
+    AccessEvent, Appointment, AppointmentStatus, CarePatient, Consent, HealthDetails, Invite,
+    NewAppointment, NewAuditEvent, Page, PageRequest, Profile, ProfileChanges, ProviderDetails,
+    ProviderSummary, Session, UserRecord,
+};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A new patient account with its empty profile and consent record.
+#[derive(Debug, Clone)]
+pub struct NewPatient {
+    pub user: UserRecord,
+    pub date_of_birth: NaiveDate,
+    pub consent: Consent,
+    pub health: HealthDetails,
+}
+
+/// A new provider account.
+#[derive(Debug, Clone)]
+pub struct NewProvider {
+    pub user: UserRecord,
+    pub details: ProviderDetails,
+}
+
+/// Result of registering a provider with an invite code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderRegistration {
+    Created,
+    /// The invite code is unknown, already used or expired; nothing was written.
+    InviteRejected,
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Inserts a patient, profile and consent together; `Duplicate("email")` if the email exists.
+    async fn insert_patient(&self, patient: &NewPatient) -> StoreResult<()>;
+
+    /// Consumes the invite whose code hashes to `invite_hash` and inserts the provider, together.
+    async fn insert_provider(
+        &self,
+        provider: &NewProvider,
+        invite_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ProviderRegistration>;
+
+    /// Finds an account by its normalised email.
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+
+    async fn find_user(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
+
+    async fn update_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Lists providers whose first or last name starts with `prefix` (lower-case), by name.
+    async fn list_providers(
+        &self,
+        prefix: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<Page<ProviderSummary>>;
+
+    async fn find_provider(&self, id: Uuid) -> StoreResult<Option<ProviderSummary>>;
+
+    /// Returns true when the store holds no accounts at all.
+    async fn is_empty(&self) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait InviteStore: Send + Sync {
+    async fn insert_invite(&self, invite: &Invite) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait ProfileStore: Send + Sync {
+    async fn find_profile(&self, patient_id: Uuid) -> StoreResult<Option<Profile>>;
+
+    /// Replaces the editable fields; returns the new profile, or `None` for an unknown patient.
+    async fn update_profile(
+        &self,
+        patient_id: Uuid,
+        changes: &ProfileChanges,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>>;
+}
+
+#[async_trait]
+pub trait CareStore: Send + Sync {
+    /// Returns true when the patient names the provider as primary provider or has any
+    /// appointment with them.
+    async fn is_in_care(&self, provider_id: Uuid, patient_id: Uuid) -> StoreResult<bool>;
+
+    /// Lists the provider's patients whose first or last name starts with `prefix`
+    /// (lower-case), by last then first name, each with the next upcoming appointment with
+    /// this provider after `now`.
+    async fn list_care_patients(
+        &self,
+        provider_id: Uuid,
+        prefix: Option<&str>,
+        page: PageRequest,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Page<CarePatient>>;
+}
+
+#[async_trait]
+pub trait AppointmentStore: Send + Sync {
+    async fn insert_appointment(&self, appointment: &NewAppointment) -> StoreResult<Appointment>;
+
+    async fn find_appointment(&self, id: Uuid) -> StoreResult<Option<Appointment>>;
+
+    /// Lists a patient's appointments, latest start first.
+    async fn list_patient_appointments(
+        &self,
+        patient_id: Uuid,
+        status: Option<AppointmentStatus>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Appointment>>;
+
+    /// Lists a provider's appointments, latest start first.
+    async fn list_provider_appointments(
+        &self,
+        provider_id: Uuid,
+        status: Option<AppointmentStatus>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Appointment>>;
+
+    /// Returns up to `limit` requested or confirmed appointments starting after `now`,
+    /// soonest first.
+    async fn upcoming_appointments(
+        &self,
+        patient_id: Uuid,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Appointment>>;
+
+    /// Returns the start of the latest completed or confirmed appointment before `now`.
+    async fn last_visit(
+        &self,
+        patient_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
+
+    /// Sets the status when the current status is one of `from`; returns the updated
+    /// appointment, or `None` when it is missing or in another status.
+    async fn transition_appointment(
+        &self,
+        id: Uuid,
+        from: &[AppointmentStatus],
+        to: AppointmentStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Appointment>>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+
+    async fn find_session(&self, id: Uuid) -> StoreResult<Option<Session>>;
+
+    async fn find_session_by_refresh_hash(&self, hash: &str) -> StoreResult<Option<Session>>;
+
+    /// Replaces the refresh hash if it still equals `old_hash` and the session is not revoked;
+    /// returns false when another request rotated it first.
+    async fn rotate_refresh(
+        &self,
+        id: Uuid,
+        old_hash: &str,
+        new_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Revokes every active session of the user except `keep`.
+    async fn revoke_user_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends events in order, durably, in one transaction. There is no update or delete.
+    async fn append_audit(&self, events: &[NewAuditEvent]) -> StoreResult<()>;
+
+    /// Lists events whose subject is the patient, newest first, with actor names.
+    async fn list_access_events(
+        &self,
+        patient_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<Page<AccessEvent>>;
+}
+
+/// Every storage trait together, plus health checks.
+#[async_trait]
+pub trait Store:
+    UserStore + InviteStore + ProfileStore + CareStore + AppointmentStore + SessionStore + AuditStore
+{
+    /// Runs a trivial query to show the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Closes connections, flushing anything pending.
+    async fn close(&self);
+}

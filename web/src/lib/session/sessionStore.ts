@@ -1,0 +1,75 @@
+import type { Session, User } from "@/lib/schemas/user";
+
+/**
+ * Holds the signed-in session in memory only.
+ *
+ * The access token lives in a module variable and never reaches web storage or a readable
+ * cookie, so a page reload forgets it and the app restores the session through the HttpOnly
+ * refresh cookie. React reads the rest through `useSyncExternalStore`.
+ */
+export type SessionStatus = "restoring" | "signedIn" | "signedOut";
+
+export interface SessionSnapshot {
+  status: SessionStatus;
+  user: User | null;
+  accessTokenExpiresAt: string | null;
+  /** Message for the sign-in page, such as why the last session ended. */
+  notice: string | null;
+}
+
+export const SESSION_ENDED_NOTICE = "Your session ended. Please sign in again.";
+export const SIGNED_OUT_NOTICE = "You are signed out.";
+
+let accessToken: string | null = null;
+let snapshot: SessionSnapshot = {
+  status: "restoring",
+  user: null,
+  accessTokenExpiresAt: null,
+  notice: null,
+};
+const listeners = new Set<() => void>();
+
+function publish(next: SessionSnapshot): void {
+  snapshot = next;
+  for (const listener of listeners) {
+    listener();
+  }
+}
+
+export function getAccessToken(): string | null {
+  return accessToken;
+}
+
+export function getSessionSnapshot(): SessionSnapshot {
+  return snapshot;
+}
+
+export function subscribeToSession(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/** Stores a new or refreshed session and clears any sign-in notice. */
+export function startSession(session: Session): void {
+  accessToken = session.accessToken;
+  publish({
+    status: "signedIn",
+    user: session.user,
+    accessTokenExpiresAt: session.accessTokenExpiresAt,
+    notice: null,
+  });
+}
+
+/** Forgets the access token and user; `notice` is shown on the sign-in page. */
+export function endSession(notice: string | null = null): void {
+  accessToken = null;
+  publish({ status: "signedOut", user: null, accessTokenExpiresAt: null, notice });
+}
+
+/** Resets the store to its state at page load; tests use it between cases. */
+export function resetSessionForTests(): void {
+  accessToken = null;
+  publish({ status: "restoring", user: null, accessTokenExpiresAt: null, notice: null });
+}
