@@ -1,1 +1,37 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use portal_server::config::{Cli, Command, InviteCommand, ServeArgs};
+use portal_server::{logging, seed, server};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        eprintln!("error: reading .env failed: {error}");
+        return ExitCode::FAILURE;
+    }
+    let command = Cli::parse()
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()));
+    let common = match &command {
+        Command::Serve(args) => &args.common,
+        Command::Seed(args) => &args.common,
+        Command::Invite(InviteCommand::Create(args)) => &args.common,
+    };
+    logging::init(common.environment, common.log_format);
+
+    let result = match command {
+        Command::Serve(args) => server::serve(args).await,
+        Command::Seed(args) => seed::run(args).await,
+        Command::Invite(InviteCommand::Create(args)) => seed::create_invite(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

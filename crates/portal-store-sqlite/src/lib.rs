@@ -1,1 +1,121 @@
+//! SQLite implementation of the patient portal's storage traits.
+//!
+//! [`SqliteStore`] implements every trait of [`portal_core::store`] over one SQLite file, opened
+//! in WAL mode with `synchronous=FULL`, so a write (an audit event in particular) is on disk
+//! before the call returns. The migrations in `migrations/` are embedded in the binary and run
+//! on [`SqliteStore::connect`]; the first migration describes the encodings of ids, instants
+//! and dates.
 
+mod appointments;
+mod audit;
+mod care;
+mod codec;
+mod error;
+mod list;
+mod profiles;
+mod sessions;
+mod time;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use portal_core::StoreError;
+use portal_core::store::{Store, StoreResult};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use crate::error::database_error;
+
+/// Connections in the pool. SQLite runs one writer at a time, so more connections only add
+/// concurrent readers.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// How long a query waits for a free connection before failing with `Unavailable`.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a connection waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The portal's storage over one SQLite database file. Cloning is cheap and shares the pool.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: Arc<Path>,
+}
+
+impl SqliteStore {
+    /// Opens the database at `url` (`sqlite://path/to/file.db` or `sqlite:path/to/file.db`),
+    /// creating the parent folder and the file when missing, and applies pending migrations.
+    ///
+    /// The path is percent-decoded and may carry sqlx's query parameters, such as `?mode=ro`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Other(
+                "invalid database URL: expected sqlite://PATH".into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(database_error)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let path: Arc<Path> = Arc::from(options.get_filename());
+
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent).await.map_err(|error| {
+                StoreError::Unavailable(format!("failed to create the database folder: {error}"))
+            })?;
+        }
+
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(database_error)?;
+        sqlx::migrate!()
+            .run(&pool)
+            .await
+            .map_err(|error| database_error(error.into()))?;
+
+        tracing::info!(path = %path.display(), "opened SQLite database");
+        Ok(Self { pool, path })
+    }
+
+    /// Returns the path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a transaction that takes the write lock at once. A deferred transaction that
+    /// reads before it writes can fail with `SQLITE_BUSY` instead of waiting for the lock.
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database_error)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

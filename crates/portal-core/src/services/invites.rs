@@ -48,7 +48,8 @@ pub fn normalise_invite_code(raw: &str) -> String {
         .collect()
 }
 
-pub(super) fn hash_invite_code(normalised: &str) -> String {
+/// Hashes a normalised invite code for storage and lookup.
+pub fn hash_invite_code(normalised: &str) -> String {
     super::auth::hash_token(normalised)
 }
 

@@ -20,7 +20,7 @@ use crate::password::{HashParams, PasswordHasher};
 use crate::store::Store;
 
 pub use auth::{AuthenticatedSession, SessionGrant};
-pub use invites::normalise_invite_code;
+pub use invites::{hash_invite_code, normalise_invite_code};
 pub use patient::Dashboard;
 
 /// Version of the privacy policy that registration must accept.

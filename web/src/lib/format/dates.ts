@@ -91,11 +91,6 @@ export function todayLocalDate(now: Date = new Date()): string {
   return `${pad(now.getFullYear(), 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** Returns the local date `years` years before `now` as `YYYY-MM-DD`. */
-export function localDateYearsAgo(years: number, now: Date = new Date()): string {
-  return `${pad(now.getFullYear() - years, 4)}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
 /**
  * Converts a local date `YYYY-MM-DD` and time `HH:mm` to an RFC 3339 instant in UTC.
  *

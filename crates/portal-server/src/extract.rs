@@ -1,0 +1,345 @@
+//! Extractors: JSON bodies, list queries, the signed-in caller and the request context.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use portal_core::model::{AppointmentStatus, PageRequest};
+use portal_core::{Caller, FieldError, RequestContext};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::request_id::RequestId;
+use crate::state::AppState;
+
+/// A JSON body, deserialised strictly: wrong content type is 415, malformed JSON 400, and
+/// JSON that does not fit the schema 422 with the offending field named.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(request.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as JSON with Content-Type: application/json.",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "The request body is larger than the 64 KiB limit.",
+                    )
+                } else {
+                    ApiError::bad_request("The request body could not be read.", Vec::new())
+                }
+            })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
+    let Some(value) = content_type.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserialises JSON, naming the failing field without echoing the submitted value.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let (field, message) = describe_data_error(&path, &inner.to_string());
+                ApiError::invalid(vec![FieldError::new(field, message)])
+            }
+            _ => syntax_error(&inner),
+        }
+    })?;
+    deserializer.end().map_err(|error| syntax_error(&error))?;
+    Ok(value)
+}
+
+fn syntax_error(error: &serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        "The request body is not valid JSON.",
+        vec![FieldError::new(
+            "body",
+            format!(
+                "is not valid JSON (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
+        )],
+    )
+}
+
+/// Turns a serde message into a field name and a message that repeats no submitted value.
+fn describe_data_error(path: &str, message: &str) -> (String, String) {
+    let named = |prefix: &str| -> Option<String> {
+        let rest = message.strip_prefix(prefix)?;
+        let name = rest.strip_prefix('`')?.split('`').next()?;
+        Some(name.to_owned())
+    };
+    let join = |name: &str| {
+        if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let field = if path == "." || path.is_empty() {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
+    if let Some(name) = named("unknown field ") {
+        return (join(&name), "is not an accepted field; remove it".into());
+    }
+    if let Some(name) = named("missing field ") {
+        return (join(&name), "is required".into());
+    }
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        let expected = expected.split(" at line ").next().unwrap_or(expected);
+        return (field, format!("must be {expected}"));
+    }
+    (field, "has an invalid value".into())
+}
+
+/// `page` and `limit` from the query string, plus optional `q` and `status`; bad values are
+/// 400.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub page: PageRequest,
+    pub q: Option<String>,
+    pub status: Option<AppointmentStatus>,
+}
+
+/// Longest name-search text accepted in `q`.
+const MAX_QUERY_CHARS: usize = 100;
+
+impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(params) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "The query string is invalid.",
+                    vec![FieldError::new("query", "is not a valid query string")],
+                )
+            })?;
+        let mut errors = Vec::new();
+        let page = bounded(&params, "page", 1, 1, u32::MAX, &mut errors);
+        let limit = bounded(
+            &params,
+            "limit",
+            PageRequest::DEFAULT_LIMIT,
+            1,
+            PageRequest::MAX_LIMIT,
+            &mut errors,
+        );
+        let status = match params.get("status").map(String::as_str) {
+            None | Some("") => None,
+            Some(raw) => {
+                let parsed = AppointmentStatus::parse(raw);
+                if parsed.is_none() {
+                    errors.push(FieldError::new(
+                        "status",
+                        "must be one of requested, confirmed, declined, cancelled, completed",
+                    ));
+                }
+                parsed
+            }
+        };
+        let q = params.get("q").cloned();
+        if q.as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+        {
+            errors.push(FieldError::new(
+                "q",
+                format!("must be at most {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::bad_request(
+                "The query string has invalid values.",
+                errors,
+            ));
+        }
+        Ok(Self {
+            page: PageRequest { page, limit },
+            q,
+            status,
+        })
+    }
+}
+
+fn bounded(
+    params: &HashMap<String, String>,
+    name: &str,
+    default: u32,
+    min: u32,
+    max: u32,
+    errors: &mut Vec<FieldError>,
+) -> u32 {
+    let Some(raw) = params.get(name) else {
+        return default;
+    };
+    match raw.parse::<u32>() {
+        Ok(value) if (min..=max).contains(&value) => value,
+        _ => {
+            errors.push(FieldError::new(
+                name,
+                format!("must be a whole number from {min} to {max}"),
+            ));
+            default
+        }
+    }
+}
+
+/// The request id and client address, for audit events.
+pub struct Context(pub RequestContext);
+
+impl<S: Send + Sync> FromRequestParts<S> for Context {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(request_context(parts)))
+    }
+}
+
+fn request_context(parts: &Parts) -> RequestContext {
+    let request_id = parts
+        .extensions
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let client_addr = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    RequestContext {
+        request_id,
+        client_addr,
+    }
+}
+
+/// The signed-in caller, from a bearer access token whose session is still active.
+pub struct Auth(pub Caller);
+
+impl<S> FromRequestParts<S> for Auth
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthorized)?;
+        let subject = state
+            .tokens
+            .verify(token.trim())
+            .ok_or_else(ApiError::unauthorized)?;
+        let session = state
+            .portal
+            .authenticate(subject.session_id, subject.user_id)
+            .await?;
+        Ok(Self(Caller {
+            user_id: session.user.id,
+            role: session.user.role,
+            session_id: session.session_id,
+            context: request_context(parts),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        flag: bool,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+    }
+
+    fn status_of(body: &str) -> StatusCode {
+        parse_json::<Sample>(body.as_bytes()).unwrap_err().status()
+    }
+
+    #[test]
+    fn syntax_error_is_400() {
+        assert_eq!(status_of("{"), StatusCode::BAD_REQUEST);
+        assert_eq!(status_of("{} trailing"), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn schema_error_is_422() {
+        assert_eq!(
+            status_of(r#"{"flag": "true"}"#),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status_of(r#"{"flag": true, "role": "admin"}"#),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(status_of(r#"{}"#), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn data_error_names_field_without_value() {
+        let cases = [
+            (".", "unknown field `role`, expected `flag`", "role"),
+            ("inner", "missing field `name`", "inner.name"),
+            (
+                "flag",
+                "invalid type: string \"secret\", expected a boolean",
+                "flag",
+            ),
+        ];
+        for (path, message, field) in cases {
+            let (named, text) = describe_data_error(path, message);
+            assert_eq!(named, field, "{message}");
+            assert!(!text.contains("secret"), "echoed the value: {text}");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! `/api/v1/auth`: registration, sign-in, session renewal, sign-out and password change.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::{DateTime, Utc};
+use portal_core::ServiceError;
+use portal_core::input::{
+    ChangePasswordRequest, LoginRequest, RegisterPatientRequest, RegisterProviderRequest,
+};
+use portal_core::model::User;
+use portal_core::services::SessionGrant;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Auth, Context};
+use crate::state::AppState;
+use crate::tokens::TokenSubject;
+
+pub const REFRESH_COOKIE: &str = "portal_refresh";
+const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register/patient", post(register_patient))
+        .route("/register/provider", post(register_provider))
+        .route("/login", post(login))
+        .route("/refresh", post(refresh))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+        .route("/password", put(change_password))
+}
+
+/// A signed-in session as returned to the client.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionBody {
+    pub user: User,
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register/patient", tag = "auth",
+    request_body = RegisterPatientRequest,
+    responses((status = 201, body = SessionBody), (status = 409), (status = 422)))]
+pub async fn register_patient(
+    State(state): State<AppState>,
+    Context(context): Context,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<RegisterPatientRequest>,
+) -> ApiResult<Response> {
+    let grant = state.portal.register_patient(&context, body).await?;
+
+    session_response(&state, jar, grant, StatusCode::CREATED)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register/provider", tag = "auth",
+    request_body = RegisterProviderRequest,
+    responses((status = 201, body = SessionBody), (status = 409), (status = 422)))]
+pub async fn register_provider(
+    State(state): State<AppState>,
+    Context(context): Context,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<RegisterProviderRequest>,
+) -> ApiResult<Response> {
+    let grant = state.portal.register_provider(&context, body).await?;
+
+    session_response(&state, jar, grant, StatusCode::CREATED)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = SessionBody), (status = 401)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Context(context): Context,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let grant = state
+        .portal
+        .login(&context, body)
+        .await
+        .map_err(|error| match error {
+            ServiceError::Unauthenticated => ApiError::login_failed(),
+            other => ApiError::from(other),
+        })?;
+
+    session_response(&state, jar, grant, StatusCode::OK)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
+    params(("X-Requested-With" = String, Header, description = "Must be `portal`")),
+    responses((status = 200, body = SessionBody), (status = 401), (status = 403)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Context(context): Context,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> ApiResult<Response> {
+    let csrf_ok = headers
+        .get("x-requested-with")
+        .is_some_and(|value| value.as_bytes() == b"portal");
+    if !csrf_ok {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Session renewal needs the header X-Requested-With: portal.",
+        ));
+    }
+    let token = jar
+        .get(REFRESH_COOKIE)
+        .map(|cookie| cookie.value().to_owned())
+        .ok_or_else(ApiError::unauthorized)?;
+    let grant = state.portal.refresh(&context, &token).await?;
+
+    session_response(&state, jar, grant, StatusCode::OK)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401)), security(("bearer" = [])))]
+pub async fn logout(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    jar: CookieJar,
+) -> ApiResult<Response> {
+    state.portal.logout(&caller).await?;
+
+    let jar = jar.remove(refresh_cookie(&state, String::new(), 0));
+    Ok((StatusCode::NO_CONTENT, jar).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    responses((status = 200, body = User), (status = 401)), security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<User>> {
+    Ok(Json(state.portal.current_user(&caller).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses((status = 204), (status = 401), (status = 422)), security(("bearer" = [])))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(body): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<StatusCode> {
+    state.portal.change_password(&caller, body).await?;
+
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn session_response(
+    state: &AppState,
+    jar: CookieJar,
+    grant: SessionGrant,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    let now = state.portal.now();
+    let subject = TokenSubject {
+        user_id: grant.user.id,
+        session_id: grant.session_id,
+    };
+    let (access_token, expires_at) = state.tokens.issue(subject, now).map_err(|error| {
+        tracing::error!(error = %error, "signing an access token failed");
+        ApiError::internal()
+    })?;
+    let max_age = (grant.session_expires_at - now).num_seconds().max(0);
+    let jar = jar.add(refresh_cookie(state, grant.refresh_token, max_age));
+    let body = SessionBody {
+        user: grant.user,
+        access_token,
+        access_token_expires_at: expires_at,
+    };
+    Ok((status, jar, Json(body)).into_response())
+}
+
+fn refresh_cookie(state: &AppState, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((REFRESH_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path(REFRESH_COOKIE_PATH)
+        .secure(state.secure_cookies)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build()
+}

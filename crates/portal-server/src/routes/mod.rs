@@ -1,0 +1,89 @@
+//! The router: API modules merged under `/api/v1`, health checks, and the web app.
+
+pub mod auth;
+pub mod patient;
+pub mod provider;
+pub mod service;
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use axum::routing::get;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::request_id;
+use crate::state::AppState;
+
+/// Largest request body accepted, in bytes.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the whole application; `main` and the tests both call this.
+pub fn app(state: AppState, web_dir: &Path) -> Router {
+    let v1 = Router::new()
+        .nest("/auth", auth::router())
+        .nest("/patient", patient::router())
+        .nest("/provider", provider::router())
+        .route("/providers", get(provider::providers))
+        .route("/openapi.json", get(service::openapi));
+    let api = Router::new()
+        .nest("/v1", v1)
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    let index = web_dir.join("index.html");
+    let web = ServeDir::new(web_dir).fallback(ServeFile::new(index));
+
+    Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(service::healthz))
+        .route("/readyz", get(service::readyz))
+        .fallback_service(web)
+        .with_state(state)
+        .layer(header_layer(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header_layer(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(middleware::from_fn(request_id::assign))
+}
+
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .extensions()
+        .get::<request_id::RequestId>()
+        .map(|id| id.0.as_str())
+        .unwrap_or("");
+    // The path holds only ids; the query string is left out because `q` may hold a name.
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        request_id,
+    )
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

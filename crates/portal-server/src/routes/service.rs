@@ -1,0 +1,34 @@
+//! Health checks and the OpenAPI document.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::json;
+use utoipa::OpenApi;
+
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+
+/// Answers 200 while the process runs.
+pub async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+/// Answers 200 when the database answers, else 503.
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.portal.store().ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
+        Err(error) => {
+            tracing::warn!(error = %error, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
+        }
+    }
+}
+
+pub async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,13 @@
+//! Shared state handed to every handler.
+
+use portal_core::Portal;
+
+use crate::tokens::TokenKeys;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub portal: Portal,
+    pub tokens: TokenKeys,
+    /// Adds `Secure` to the refresh cookie; on in production mode.
+    pub secure_cookies: bool,
+}

@@ -1,0 +1,259 @@
+//! Appointment requests and their status changes.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use portal_core::model::{Appointment, AppointmentStatus, NewAppointment, Page, PageRequest};
+use portal_core::store::{AppointmentStore, StoreResult};
+use sqlx::SqliteExecutor;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::SqliteStore;
+use crate::codec::{self, encode_uuid};
+use crate::error::database_error;
+use crate::list::PageBounds;
+use crate::time::encode_instant;
+
+/// Appointment columns with the patient's and the provider's names as "First Last".
+const SELECT_APPOINTMENT: &str = "SELECT a.id, a.patient_id, \
+     patient.first_name || ' ' || patient.last_name AS patient_name, \
+     a.provider_id, provider.first_name || ' ' || provider.last_name AS provider_name, \
+     a.preferred_start, a.visit_type, a.reason, a.status, a.created_at, a.updated_at \
+     FROM appointments a \
+     JOIN users patient ON patient.id = a.patient_id \
+     JOIN users provider ON provider.id = a.provider_id";
+
+/// The party whose appointments a list shows.
+#[derive(Debug, Clone, Copy)]
+enum Party {
+    Patient,
+    Provider,
+}
+
+impl Party {
+    fn column(self) -> &'static str {
+        match self {
+            Party::Patient => "patient_id",
+            Party::Provider => "provider_id",
+        }
+    }
+}
+
+fn appointment_from_row(row: &SqliteRow) -> StoreResult<Appointment> {
+    Ok(Appointment {
+        id: codec::uuid(row, "id")?,
+        patient_id: codec::uuid(row, "patient_id")?,
+        patient_name: codec::text(row, "patient_name")?,
+        provider_id: codec::uuid(row, "provider_id")?,
+        provider_name: codec::text(row, "provider_name")?,
+        preferred_start: codec::instant(row, "preferred_start")?,
+        visit_type: codec::visit_type(row, "visit_type")?,
+        reason: codec::text(row, "reason")?,
+        status: codec::appointment_status(row, "status")?,
+        created_at: codec::instant(row, "created_at")?,
+        updated_at: codec::instant(row, "updated_at")?,
+    })
+}
+
+async fn fetch_appointment(
+    executor: impl SqliteExecutor<'_>,
+    id: Uuid,
+) -> StoreResult<Option<Appointment>> {
+    let sql = format!("{SELECT_APPOINTMENT} WHERE a.id = ?");
+    let row = sqlx::query(&sql)
+        .bind(encode_uuid(id))
+        .fetch_optional(executor)
+        .await
+        .map_err(database_error)?;
+    row.as_ref().map(appointment_from_row).transpose()
+}
+
+impl SqliteStore {
+    /// Lists the appointments of a patient or provider, latest start first.
+    async fn list_appointments(
+        &self,
+        party: Party,
+        party_id: Uuid,
+        status: Option<AppointmentStatus>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Appointment>> {
+        let bounds = PageBounds::new(page)?;
+        let column = party.column();
+        // Without a status, `?2` is bound but unused, so the placeholders keep their numbers.
+        let filter = if status.is_some() {
+            format!("a.{column} = ?1 AND a.status = ?2")
+        } else {
+            format!("a.{column} = ?1 AND ?2 IS NULL")
+        };
+        let items_sql = format!(
+            "{SELECT_APPOINTMENT} WHERE {filter} \
+             ORDER BY a.preferred_start DESC, a.id DESC LIMIT ?3 OFFSET ?4"
+        );
+        let count_sql = format!("SELECT COUNT(*) AS total FROM appointments a WHERE {filter}");
+        let party_id = encode_uuid(party_id);
+        let status = status.map(AppointmentStatus::as_str);
+
+        // One read transaction, so the items and the total come from the same snapshot.
+        let mut snapshot = self.pool.begin().await.map_err(database_error)?;
+        let rows = sqlx::query(&items_sql)
+            .bind(&party_id)
+            .bind(status)
+            .bind(bounds.limit)
+            .bind(bounds.offset)
+            .fetch_all(&mut *snapshot)
+            .await
+            .map_err(database_error)?;
+        let row = sqlx::query(&count_sql)
+            .bind(&party_id)
+            .bind(status)
+            .fetch_one(&mut *snapshot)
+            .await
+            .map_err(database_error)?;
+        snapshot.commit().await.map_err(database_error)?;
+
+        let items = rows
+            .iter()
+            .map(appointment_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::new(items, page, codec::count(&row, "total")?))
+    }
+}
+
+#[async_trait]
+impl AppointmentStore for SqliteStore {
+    async fn insert_appointment(&self, appointment: &NewAppointment) -> StoreResult<Appointment> {
+        let created_at = encode_instant(appointment.created_at);
+
+        // An early return drops the transaction, which rolls it back.
+        let mut transaction = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO appointments (id, patient_id, provider_id, preferred_start, visit_type, \
+             reason, status, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(encode_uuid(appointment.id))
+        .bind(encode_uuid(appointment.patient_id))
+        .bind(encode_uuid(appointment.provider_id))
+        .bind(encode_instant(appointment.preferred_start))
+        .bind(appointment.visit_type.as_str())
+        .bind(&appointment.reason)
+        .bind(appointment.status.as_str())
+        .bind(&created_at)
+        .bind(&created_at)
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+
+        let stored = fetch_appointment(&mut *transaction, appointment.id)
+            .await?
+            .ok_or_else(|| {
+                portal_core::StoreError::Other("inserted appointment not found".into())
+            })?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(stored)
+    }
+
+    async fn find_appointment(&self, id: Uuid) -> StoreResult<Option<Appointment>> {
+        fetch_appointment(&self.pool, id).await
+    }
+
+    async fn list_patient_appointments(
+        &self,
+        patient_id: Uuid,
+        status: Option<AppointmentStatus>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Appointment>> {
+        self.list_appointments(Party::Patient, patient_id, status, page)
+            .await
+    }
+
+    async fn list_provider_appointments(
+        &self,
+        provider_id: Uuid,
+        status: Option<AppointmentStatus>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Appointment>> {
+        self.list_appointments(Party::Provider, provider_id, status, page)
+            .await
+    }
+
+    async fn upcoming_appointments(
+        &self,
+        patient_id: Uuid,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Appointment>> {
+        let sql = format!(
+            "{SELECT_APPOINTMENT} \
+             WHERE a.patient_id = ? AND a.preferred_start > ? \
+               AND a.status IN ('requested', 'confirmed') \
+             ORDER BY a.preferred_start, a.id LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(encode_uuid(patient_id))
+            .bind(encode_instant(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(appointment_from_row).collect()
+    }
+
+    async fn last_visit(
+        &self,
+        patient_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let row = sqlx::query(
+            "SELECT MAX(preferred_start) AS last_start FROM appointments \
+             WHERE patient_id = ? AND preferred_start < ? \
+               AND status IN ('completed', 'confirmed')",
+        )
+        .bind(encode_uuid(patient_id))
+        .bind(encode_instant(now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database_error)?;
+        codec::optional_instant(&row, "last_start")
+    }
+
+    async fn transition_appointment(
+        &self,
+        id: Uuid,
+        from: &[AppointmentStatus],
+        to: AppointmentStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Appointment>> {
+        if from.is_empty() {
+            return Ok(None);
+        }
+        // One conditional UPDATE, so of two concurrent transitions from the same status only
+        // the first to take the write lock matches a row.
+        let placeholders = vec!["?"; from.len()].join(", ");
+        let sql = format!(
+            "UPDATE appointments SET status = ?, updated_at = ? \
+             WHERE id = ? AND status IN ({placeholders})"
+        );
+        let mut update = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(encode_instant(now))
+            .bind(encode_uuid(id));
+        for status in from {
+            update = update.bind(status.as_str());
+        }
+
+        // An early return drops the transaction, which rolls it back.
+        let mut transaction = self.begin_write().await?;
+        let updated = update
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        if updated.rows_affected() == 0 {
+            transaction.rollback().await.map_err(database_error)?;
+            return Ok(None);
+        }
+        let appointment = fetch_appointment(&mut *transaction, id).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(appointment)
+    }
+}

@@ -1,0 +1,136 @@
+//! Column encodings of ids, enumerations and JSON values, and typed getters for result rows.
+//!
+//! Every getter names the column in its error and never the stored value.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use portal_core::StoreError;
+use portal_core::model::{AppointmentStatus, Outcome, Role, SexAtBirth, VisitType};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::error::{database_error, invalid_column};
+use crate::time::{decode_date, decode_instant};
+
+/// Formats an id as lower-case hyphenated text, whose order equals the UUID byte order.
+pub(crate) fn encode_uuid(id: Uuid) -> String {
+    id.hyphenated().to_string()
+}
+
+pub(crate) fn encode_sex_at_birth(value: SexAtBirth) -> &'static str {
+    match value {
+        SexAtBirth::Female => "female",
+        SexAtBirth::Male => "male",
+        SexAtBirth::Intersex => "intersex",
+        SexAtBirth::Unknown => "unknown",
+    }
+}
+
+fn parse_sex_at_birth(value: &str) -> Option<SexAtBirth> {
+    match value {
+        "female" => Some(SexAtBirth::Female),
+        "male" => Some(SexAtBirth::Male),
+        "intersex" => Some(SexAtBirth::Intersex),
+        "unknown" => Some(SexAtBirth::Unknown),
+        _ => None,
+    }
+}
+
+/// Serialises a value of the model as JSON text.
+pub(crate) fn encode_json<T: Serialize>(value: &T, column: &str) -> Result<String, StoreError> {
+    // serde_json's message may quote the value, so it is dropped.
+    serde_json::to_string(value)
+        .map_err(|_| StoreError::Other(format!("failed to encode JSON for column {column}")))
+}
+
+pub(crate) fn text(row: &SqliteRow, column: &str) -> Result<String, StoreError> {
+    row.try_get(column).map_err(database_error)
+}
+
+pub(crate) fn optional_text(row: &SqliteRow, column: &str) -> Result<Option<String>, StoreError> {
+    row.try_get(column).map_err(database_error)
+}
+
+pub(crate) fn integer(row: &SqliteRow, column: &str) -> Result<i64, StoreError> {
+    row.try_get(column).map_err(database_error)
+}
+
+pub(crate) fn boolean(row: &SqliteRow, column: &str) -> Result<bool, StoreError> {
+    row.try_get(column).map_err(database_error)
+}
+
+/// Reads a non-negative count, such as the result of `COUNT(*)`.
+pub(crate) fn count(row: &SqliteRow, column: &str) -> Result<u64, StoreError> {
+    u64::try_from(integer(row, column)?).map_err(|_| invalid_column(column))
+}
+
+pub(crate) fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
+    Uuid::try_parse(&text(row, column)?).map_err(|_| invalid_column(column))
+}
+
+pub(crate) fn optional_uuid(row: &SqliteRow, column: &str) -> Result<Option<Uuid>, StoreError> {
+    optional_text(row, column)?
+        .map(|value| Uuid::try_parse(&value).map_err(|_| invalid_column(column)))
+        .transpose()
+}
+
+pub(crate) fn instant(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
+    decode_instant(&text(row, column)?, column)
+}
+
+pub(crate) fn optional_instant(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    optional_text(row, column)?
+        .map(|value| decode_instant(&value, column))
+        .transpose()
+}
+
+pub(crate) fn date(row: &SqliteRow, column: &str) -> Result<NaiveDate, StoreError> {
+    decode_date(&text(row, column)?, column)
+}
+
+pub(crate) fn role(row: &SqliteRow, column: &str) -> Result<Role, StoreError> {
+    Role::parse(&text(row, column)?).ok_or_else(|| invalid_column(column))
+}
+
+pub(crate) fn optional_role(row: &SqliteRow, column: &str) -> Result<Option<Role>, StoreError> {
+    optional_text(row, column)?
+        .map(|value| Role::parse(&value).ok_or_else(|| invalid_column(column)))
+        .transpose()
+}
+
+pub(crate) fn appointment_status(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<AppointmentStatus, StoreError> {
+    AppointmentStatus::parse(&text(row, column)?).ok_or_else(|| invalid_column(column))
+}
+
+pub(crate) fn visit_type(row: &SqliteRow, column: &str) -> Result<VisitType, StoreError> {
+    VisitType::parse(&text(row, column)?).ok_or_else(|| invalid_column(column))
+}
+
+pub(crate) fn outcome(row: &SqliteRow, column: &str) -> Result<Outcome, StoreError> {
+    Outcome::parse(&text(row, column)?).ok_or_else(|| invalid_column(column))
+}
+
+pub(crate) fn optional_sex_at_birth(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<SexAtBirth>, StoreError> {
+    optional_text(row, column)?
+        .map(|value| parse_sex_at_birth(&value).ok_or_else(|| invalid_column(column)))
+        .transpose()
+}
+
+/// Reads a JSON column into a value of the model; NULL is an error unless `T` is an `Option`.
+pub(crate) fn json<T: DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
+    let value: Option<String> = optional_text(row, column)?;
+    let value = value.unwrap_or_else(|| "null".to_owned());
+    // serde_json's message may quote the value, so it is dropped.
+    serde_json::from_str(&value).map_err(|_| invalid_column(column))
+}

@@ -1,0 +1,180 @@
+//! Patient profiles: the patient row beside the account, with health details as JSON columns.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use portal_core::model::{HealthDetails, Profile, ProfileChanges};
+use portal_core::store::{NewPatient, ProfileStore, StoreResult};
+use sqlx::SqliteExecutor;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::SqliteStore;
+use crate::codec::{self, encode_json, encode_sex_at_birth, encode_uuid};
+use crate::error::database_error;
+use crate::time::{encode_date, encode_instant};
+
+const SELECT_PROFILE: &str = "SELECT u.id, u.email, u.first_name, u.last_name, \
+     p.date_of_birth, p.sex_at_birth, p.phone, p.address, p.emergency_contact, p.allergies, \
+     p.medications, p.conditions, p.primary_provider_id, p.updated_at \
+     FROM patients p JOIN users u ON u.id = p.user_id WHERE p.user_id = ?";
+
+/// Health details encoded as values of the patient columns.
+struct HealthValues {
+    sex_at_birth: Option<&'static str>,
+    phone: Option<String>,
+    address: Option<String>,
+    emergency_contact: Option<String>,
+    allergies: String,
+    medications: String,
+    conditions: String,
+    primary_provider_id: Option<String>,
+}
+
+impl HealthValues {
+    fn new(health: &HealthDetails) -> StoreResult<Self> {
+        Ok(Self {
+            sex_at_birth: health.sex_at_birth.map(encode_sex_at_birth),
+            phone: health.phone.clone(),
+            address: health
+                .address
+                .as_ref()
+                .map(|address| encode_json(address, "address"))
+                .transpose()?,
+            emergency_contact: health
+                .emergency_contact
+                .as_ref()
+                .map(|contact| encode_json(contact, "emergency_contact"))
+                .transpose()?,
+            allergies: encode_json(&health.allergies, "allergies")?,
+            medications: encode_json(&health.medications, "medications")?,
+            conditions: encode_json(&health.conditions, "conditions")?,
+            primary_provider_id: health.primary_provider_id.map(encode_uuid),
+        })
+    }
+}
+
+fn profile_from_row(row: &SqliteRow) -> StoreResult<Profile> {
+    Ok(Profile {
+        id: codec::uuid(row, "id")?,
+        email: codec::text(row, "email")?,
+        first_name: codec::text(row, "first_name")?,
+        last_name: codec::text(row, "last_name")?,
+        date_of_birth: codec::date(row, "date_of_birth")?,
+        sex_at_birth: codec::optional_sex_at_birth(row, "sex_at_birth")?,
+        phone: codec::optional_text(row, "phone")?,
+        address: codec::json(row, "address")?,
+        emergency_contact: codec::json(row, "emergency_contact")?,
+        allergies: codec::json(row, "allergies")?,
+        medications: codec::json(row, "medications")?,
+        conditions: codec::json(row, "conditions")?,
+        primary_provider_id: codec::optional_uuid(row, "primary_provider_id")?,
+        updated_at: codec::instant(row, "updated_at")?,
+    })
+}
+
+async fn fetch_profile(
+    executor: impl SqliteExecutor<'_>,
+    patient_id: Uuid,
+) -> StoreResult<Option<Profile>> {
+    let row = sqlx::query(SELECT_PROFILE)
+        .bind(encode_uuid(patient_id))
+        .fetch_optional(executor)
+        .await
+        .map_err(database_error)?;
+    row.as_ref().map(profile_from_row).transpose()
+}
+
+/// Inserts the patient row of a new patient whose account row exists in the same transaction.
+pub(crate) async fn insert_patient_row(
+    executor: impl SqliteExecutor<'_>,
+    patient: &NewPatient,
+) -> StoreResult<()> {
+    let health = HealthValues::new(&patient.health)?;
+    sqlx::query(
+        "INSERT INTO patients (user_id, date_of_birth, consent_version, consent_accepted_at, \
+         sex_at_birth, phone, address, emergency_contact, allergies, medications, conditions, \
+         primary_provider_id, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(encode_uuid(patient.user.id))
+    .bind(encode_date(patient.date_of_birth))
+    .bind(&patient.consent.policy_version)
+    .bind(encode_instant(patient.consent.accepted_at))
+    .bind(health.sex_at_birth)
+    .bind(health.phone)
+    .bind(health.address)
+    .bind(health.emergency_contact)
+    .bind(health.allergies)
+    .bind(health.medications)
+    .bind(health.conditions)
+    .bind(health.primary_provider_id)
+    .bind(encode_instant(patient.user.updated_at))
+    .execute(executor)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+#[async_trait]
+impl ProfileStore for SqliteStore {
+    async fn find_profile(&self, patient_id: Uuid) -> StoreResult<Option<Profile>> {
+        fetch_profile(&self.pool, patient_id).await
+    }
+
+    async fn update_profile(
+        &self,
+        patient_id: Uuid,
+        changes: &ProfileChanges,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>> {
+        let health = HealthValues::new(&changes.health)?;
+        let now = encode_instant(now);
+        let id = encode_uuid(patient_id);
+
+        // An early return drops the transaction, which rolls it back.
+        let mut transaction = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE patients SET date_of_birth = ?, sex_at_birth = ?, phone = ?, address = ?, \
+             emergency_contact = ?, allergies = ?, medications = ?, conditions = ?, \
+             primary_provider_id = ?, updated_at = ? \
+             WHERE user_id = ?",
+        )
+        .bind(encode_date(changes.date_of_birth))
+        .bind(health.sex_at_birth)
+        .bind(health.phone)
+        .bind(health.address)
+        .bind(health.emergency_contact)
+        .bind(health.allergies)
+        .bind(health.medications)
+        .bind(health.conditions)
+        .bind(health.primary_provider_id)
+        .bind(&now)
+        .bind(&id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+        if updated.rows_affected() == 0 {
+            transaction.rollback().await.map_err(database_error)?;
+            return Ok(None);
+        }
+
+        sqlx::query(
+            "UPDATE users SET first_name = ?, last_name = ?, first_name_lower = ?, \
+             last_name_lower = ?, updated_at = ? \
+             WHERE id = ?",
+        )
+        .bind(&changes.first_name)
+        .bind(&changes.last_name)
+        .bind(changes.first_name.to_lowercase())
+        .bind(changes.last_name.to_lowercase())
+        .bind(&now)
+        .bind(&id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+
+        let profile = fetch_profile(&mut *transaction, patient_id).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(profile)
+    }
+}

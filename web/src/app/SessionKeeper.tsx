@@ -1,0 +1,68 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { refreshSession } from "@/lib/session/refreshSession";
+import {
+  endSession,
+  getSessionSnapshot,
+  SESSION_ENDED_NOTICE,
+  subscribeToSession,
+} from "@/lib/session/sessionStore";
+import { useSession } from "@/lib/session/useSession";
+
+/** Renew the access token this long before it expires. */
+const REFRESH_AHEAD_MS = 60_000;
+/** Shortest wait between renewals, so a skewed clock cannot cause a tight loop. */
+const MIN_REFRESH_DELAY_MS = 30_000;
+
+/**
+ * Restores the session after a page load, renews the access token before it expires, and
+ * clears cached health data when the session ends. Renders nothing.
+ */
+export function SessionKeeper() {
+  const queryClient = useQueryClient();
+  const { status, accessTokenExpiresAt } = useSession();
+
+  useEffect(() => {
+    if (getSessionSnapshot().status !== "restoring") {
+      return;
+    }
+    void refreshSession().then((restored) => {
+      if (!restored && getSessionSnapshot().status === "restoring") {
+        endSession();
+      }
+    });
+  }, []);
+
+  useEffect(
+    () =>
+      subscribeToSession(() => {
+        if (getSessionSnapshot().status === "signedOut") {
+          queryClient.clear();
+        }
+      }),
+    [queryClient],
+  );
+
+  useEffect(() => {
+    if (status !== "signedIn" || accessTokenExpiresAt === null) {
+      return;
+    }
+    const expiresAt = new Date(accessTokenExpiresAt).getTime();
+    if (Number.isNaN(expiresAt)) {
+      return;
+    }
+    const delay = Math.max(expiresAt - Date.now() - REFRESH_AHEAD_MS, MIN_REFRESH_DELAY_MS);
+    const timer = window.setTimeout(() => {
+      void refreshSession().then((renewed) => {
+        if (!renewed) {
+          endSession(SESSION_ENDED_NOTICE);
+        }
+      });
+    }, delay);
+    return () => {
+      window.clearTimeout(timer);
+    };
+  }, [status, accessTokenExpiresAt]);
+
+  return null;
+}
