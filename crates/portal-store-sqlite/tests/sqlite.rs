@@ -1,0 +1,356 @@
+//! Runs the store conformance suite against `SqliteStore`, each case on a fresh database file,
+//! followed by checks that only apply to SQLite.
+
+mod conformance;
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use portal_core::StoreError;
+use portal_core::model::{
+    AppointmentStatus, Consent, HealthDetails, NewAppointment, NewAuditEvent, Outcome, Role,
+    UserRecord, VisitType,
+};
+use portal_core::store::{AppointmentStore, AuditStore, NewPatient, Store, UserStore};
+use portal_store_sqlite::SqliteStore;
+use sqlx::{Connection, Row, SqliteConnection};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+fn database_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+async fn open_store(dir: &TempDir) -> SqliteStore {
+    SqliteStore::connect(&database_url(&dir.path().join("portal.db")))
+        .await
+        .expect("open a fresh SQLite store")
+}
+
+/// Opens a second, plain connection to the store's file, bypassing the store.
+async fn open_raw(store: &SqliteStore) -> SqliteConnection {
+    SqliteConnection::connect(&database_url(store.path()))
+        .await
+        .expect("open a raw connection")
+}
+
+macro_rules! conformance_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let dir = TempDir::new().expect("create a temporary folder");
+                let store = open_store(&dir).await;
+                conformance::$name(&store).await;
+                store.close().await;
+            }
+        )+
+    };
+}
+
+conformance_tests!(
+    store_ping,
+    store_is_empty,
+    user_round_trip,
+    user_unknown,
+    user_duplicate_email,
+    user_update_password,
+    provider_round_trip,
+    provider_unknown,
+    invite_single_use,
+    invite_expired,
+    invite_unknown,
+    invite_kept_on_duplicate,
+    invite_duplicate_hash,
+    providers_order,
+    providers_prefix,
+    providers_prefix_escaping,
+    providers_paging,
+    profile_round_trip,
+    profile_empty_health,
+    profile_unknown,
+    profile_update,
+    profile_update_clears,
+    profile_update_unknown,
+    care_primary_provider,
+    care_appointment,
+    care_not_in_care,
+    care_list,
+    care_list_same_name,
+    care_list_prefix,
+    care_list_paging,
+    appointment_round_trip,
+    appointment_patient_list,
+    appointment_provider_list,
+    appointment_upcoming,
+    appointment_last_visit,
+    transition_allowed,
+    transition_refused,
+    transition_race,
+    session_round_trip,
+    session_duplicate_hash,
+    session_rotate,
+    session_rotate_race,
+    session_revoke,
+    session_revoke_user,
+    audit_order,
+    audit_unknown_actor,
+    audit_paging,
+);
+
+// -------------------------------------------------------------------------------------------------
+// SQLite only
+// -------------------------------------------------------------------------------------------------
+
+fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("test instant is valid RFC 3339")
+        .with_timezone(&Utc)
+}
+
+fn patient(first_name: &str, last_name: &str) -> NewPatient {
+    let id = Uuid::now_v7();
+    let created_at = instant("2026-12-04T10:00:00.123456Z");
+    NewPatient {
+        user: UserRecord {
+            id,
+            email: format!("{}@example.test", id.simple()),
+            role: Role::Patient,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            first_name: first_name.to_owned(),
+            last_name: last_name.to_owned(),
+            created_at,
+            updated_at: created_at,
+        },
+        date_of_birth: NaiveDate::from_ymd_opt(1980, 5, 17).expect("valid date"),
+        consent: Consent {
+            policy_version: "2026-12-01".to_owned(),
+            accepted_at: created_at,
+        },
+        health: HealthDetails::default(),
+    }
+}
+
+async fn append_one_event(store: &SqliteStore) {
+    store
+        .append_audit(&[NewAuditEvent {
+            occurred_at: instant("2026-12-04T10:00:00Z"),
+            actor_id: None,
+            actor_role: None,
+            action: "auth.login",
+            subject_id: Some(Uuid::now_v7()),
+            outcome: Outcome::Failed,
+            request_id: "request-1".to_owned(),
+            client_addr: "192.0.2.10".to_owned(),
+        }])
+        .await
+        .expect("append an audit event");
+}
+
+#[tokio::test]
+async fn connect_creates_folders() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let path = dir.path().join("nested").join("data").join("portal.db");
+
+    let store = SqliteStore::connect(&database_url(&path))
+        .await
+        .expect("open a store in a missing folder");
+    assert!(path.is_file(), "the database file is created");
+    assert_eq!(store.path(), path, "path() returns the database file");
+    let ping = store.ping().await;
+    assert!(ping.is_ok(), "the new store answers: {ping:?}");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn connect_short_url() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let path = dir.path().join("portal.db");
+
+    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .expect("open a store from a sqlite: URL");
+    assert_eq!(store.path(), path, "the sqlite: form names the same file");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn connect_rejects_scheme() {
+    let result = SqliteStore::connect("mongodb://localhost/portal").await;
+    assert!(
+        matches!(result, Err(StoreError::Other(_))),
+        "a non-SQLite URL is rejected: {result:?}"
+    );
+}
+
+#[tokio::test]
+async fn connect_reopen() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let first = open_store(&dir).await;
+    let patient = patient("Ada", "Byron");
+    first
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
+    first.close().await;
+
+    let second = open_store(&dir).await;
+    let found = second
+        .find_user(patient.user.id)
+        .await
+        .expect("find by id");
+    assert!(found.is_some(), "data survives closing and reopening");
+    second.close().await;
+}
+
+#[tokio::test]
+async fn connect_wal_mode() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    let mut raw = open_raw(&store).await;
+
+    let row = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut raw)
+        .await
+        .expect("read the journal mode");
+    let mode: String = row.get(0);
+    assert_eq!(mode, "wal", "the database is in WAL mode");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn audit_update_rejected() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    append_one_event(&store).await;
+    let mut raw = open_raw(&store).await;
+
+    let result = sqlx::query("UPDATE audit_events SET outcome = 'success'")
+        .execute(&mut raw)
+        .await;
+    assert!(result.is_err(), "the database rejects UPDATE of audit events");
+
+    let row = sqlx::query("SELECT outcome FROM audit_events")
+        .fetch_one(&mut raw)
+        .await
+        .expect("read the event");
+    let outcome: String = row.get(0);
+    assert_eq!(outcome, "failed", "the event is unchanged");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn audit_delete_rejected() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    append_one_event(&store).await;
+    let mut raw = open_raw(&store).await;
+
+    let result = sqlx::query("DELETE FROM audit_events")
+        .execute(&mut raw)
+        .await;
+    assert!(result.is_err(), "the database rejects DELETE of audit events");
+
+    let row = sqlx::query("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(&mut raw)
+        .await
+        .expect("count events");
+    let count: i64 = row.get(0);
+    assert_eq!(count, 1, "the event is still stored");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn consent_stored() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    let patient = patient("Ada", "Byron");
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
+    let mut raw = open_raw(&store).await;
+
+    let row = sqlx::query(
+        "SELECT consent_version, consent_accepted_at, date_of_birth FROM patients \
+         WHERE user_id = ?",
+    )
+    .bind(patient.user.id.to_string())
+    .fetch_one(&mut raw)
+    .await
+    .expect("read the patient row");
+    let version: String = row.get(0);
+    let accepted_at: String = row.get(1);
+    let date_of_birth: String = row.get(2);
+    assert_eq!(version, "2026-12-01", "the consent version is stored");
+    assert_eq!(
+        accepted_at, "2026-12-04T10:00:00.123456Z",
+        "the consent time is stored as fixed-width UTC text"
+    );
+    assert_eq!(date_of_birth, "1980-05-17", "the date of birth is a calendar date");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn names_lower_case() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    let patient = patient("Émile", "ÖZTÜRK");
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
+    let mut raw = open_raw(&store).await;
+
+    let row = sqlx::query("SELECT first_name_lower, last_name_lower FROM users WHERE id = ?")
+        .bind(patient.user.id.to_string())
+        .fetch_one(&mut raw)
+        .await
+        .expect("read the user row");
+    let first: String = row.get(0);
+    let last: String = row.get(1);
+    assert_eq!(first, "émile", "the first name is lower-cased beyond ASCII");
+    assert_eq!(last, "öztürk", "the last name is lower-cased beyond ASCII");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn foreign_keys_enforced() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    let patient = patient("Ada", "Byron");
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
+
+    let result = store
+        .insert_appointment(&NewAppointment {
+            id: Uuid::now_v7(),
+            patient_id: patient.user.id,
+            provider_id: Uuid::now_v7(),
+            preferred_start: instant("2026-12-05T10:00:00Z") + Duration::hours(1),
+            visit_type: VisitType::Telehealth,
+            reason: "Check-up".to_owned(),
+            status: AppointmentStatus::Requested,
+            created_at: instant("2026-12-04T10:00:00Z"),
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Other(_))),
+        "an appointment with an unknown provider is rejected: {result:?}"
+    );
+}
+
+#[tokio::test]
+async fn closed_store_unavailable() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    store.close().await;
+
+    let result = store.ping().await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "a closed store is unavailable: {result:?}"
+    );
+}
