@@ -69,7 +69,10 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT);
         let path: Arc<Path> = Arc::from(options.get_filename());
 
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
             tokio::fs::create_dir_all(parent).await.map_err(|error| {
                 StoreError::Unavailable(format!("failed to create the database folder: {error}"))
             })?;

@@ -62,7 +62,11 @@ mod tests {
 
     #[test]
     fn pattern_empty_is_none() {
-        assert_eq!(prefix_pattern(Some("")), None, "an empty prefix means no filter");
+        assert_eq!(
+            prefix_pattern(Some("")),
+            None,
+            "an empty prefix means no filter"
+        );
     }
 
     #[test]

@@ -48,14 +48,21 @@ mod tests {
     #[test]
     fn instant_fixed_width() {
         let text = encode_instant(instant("2026-12-04T10:00:00Z"));
-        assert_eq!(text, "2026-12-04T10:00:00.000000Z", "whole seconds get six zeros");
+        assert_eq!(
+            text, "2026-12-04T10:00:00.000000Z",
+            "whole seconds get six zeros"
+        );
     }
 
     #[test]
     fn instant_round_trip() {
         let original = instant("2026-12-04T10:00:00.123456Z");
         let decoded = decode_instant(&encode_instant(original), "column");
-        assert_eq!(decoded.ok(), Some(original), "microseconds survive the round trip");
+        assert_eq!(
+            decoded.ok(),
+            Some(original),
+            "microseconds survive the round trip"
+        );
     }
 
     #[test]

@@ -195,10 +195,7 @@ async fn connect_reopen() {
     first.close().await;
 
     let second = open_store(&dir).await;
-    let found = second
-        .find_user(patient.user.id)
-        .await
-        .expect("find by id");
+    let found = second.find_user(patient.user.id).await.expect("find by id");
     assert!(found.is_some(), "data survives closing and reopening");
     second.close().await;
 }
@@ -228,7 +225,10 @@ async fn audit_update_rejected() {
     let result = sqlx::query("UPDATE audit_events SET outcome = 'success'")
         .execute(&mut raw)
         .await;
-    assert!(result.is_err(), "the database rejects UPDATE of audit events");
+    assert!(
+        result.is_err(),
+        "the database rejects UPDATE of audit events"
+    );
 
     let row = sqlx::query("SELECT outcome FROM audit_events")
         .fetch_one(&mut raw)
@@ -249,7 +249,10 @@ async fn audit_delete_rejected() {
     let result = sqlx::query("DELETE FROM audit_events")
         .execute(&mut raw)
         .await;
-    assert!(result.is_err(), "the database rejects DELETE of audit events");
+    assert!(
+        result.is_err(),
+        "the database rejects DELETE of audit events"
+    );
 
     let row = sqlx::query("SELECT COUNT(*) FROM audit_events")
         .fetch_one(&mut raw)
@@ -287,7 +290,10 @@ async fn consent_stored() {
         accepted_at, "2026-12-04T10:00:00.123456Z",
         "the consent time is stored as fixed-width UTC text"
     );
-    assert_eq!(date_of_birth, "1980-05-17", "the date of birth is a calendar date");
+    assert_eq!(
+        date_of_birth, "1980-05-17",
+        "the date of birth is a calendar date"
+    );
     store.close().await;
 }
 

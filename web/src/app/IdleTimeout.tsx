@@ -21,7 +21,7 @@ export const IDLE_SIGN_OUT_NOTICE = `You were signed out because you were inacti
 export function IdleTimeout() {
   const { status } = useSession();
   const [warningUntil, setWarningUntil] = useState<number | null>(null);
-  const lastActivity = useRef(Date.now());
+  const lastActivity = useRef(0);
   const stayButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {

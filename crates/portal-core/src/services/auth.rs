@@ -252,21 +252,27 @@ impl Portal {
         let now = self.now();
         let old_hash = hash_token(refresh_token);
         let Some(session) = self.store.find_session_by_refresh_hash(&old_hash).await? else {
+            self.record(context, None, "auth.refresh", None, Outcome::Failed)
+                .await?;
             return Err(ServiceError::Unauthenticated);
         };
-        let user = match self.store.find_user(session.user_id).await? {
-            Some(user) if session.is_active(now) => user,
-            _ => return Err(ServiceError::Unauthenticated),
-        };
-
+        let user = self.store.find_user(session.user_id).await?;
         let refresh_token = new_token();
-        let rotated = self
-            .store
-            .rotate_refresh(session.id, &old_hash, &hash_token(&refresh_token), now)
-            .await?;
-        if !rotated {
+        let rotated = match &user {
+            Some(_) if session.is_active(now) => {
+                let new_hash = hash_token(&refresh_token);
+                self.store
+                    .rotate_refresh(session.id, &old_hash, &new_hash, now)
+                    .await?
+            }
+            _ => false,
+        };
+        let actor = user.as_ref().map(|u| (u.id, u.role));
+        let (Some(user), true) = (user, rotated) else {
+            self.record(context, actor, "auth.refresh", None, Outcome::Failed)
+                .await?;
             return Err(ServiceError::Unauthenticated);
-        }
+        };
         let subject = (user.role == Role::Patient).then_some(user.id);
         self.record(
             context,

@@ -12,10 +12,7 @@ use portal_core::model::{
     Profile, ProfileChanges, ProviderDetails, Role, Session, Severity, SexAtBirth, UserRecord,
     VisitType,
 };
-use portal_core::store::{
-    AppointmentStore, AuditStore, CareStore, InviteStore, NewPatient, NewProvider, ProfileStore,
-    ProviderRegistration, SessionStore, Store, UserStore,
-};
+use portal_core::store::{NewPatient, NewProvider, ProviderRegistration, Store};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +299,10 @@ pub async fn user_round_trip(store: &dyn Store) {
         .expect("find by id")
         .expect("the user exists");
     assert_eq!(by_id.id, patient.user.id, "find_user returns the id");
-    assert_eq!(by_id.email, patient.user.email, "find_user returns the email");
+    assert_eq!(
+        by_id.email, patient.user.email,
+        "find_user returns the email"
+    );
     assert_eq!(by_id.role, Role::Patient, "find_user returns the role");
     assert_eq!(
         by_id.password_hash, patient.user.password_hash,
@@ -324,7 +324,10 @@ pub async fn user_round_trip(store: &dyn Store) {
         .await
         .expect("find by email")
         .expect("the user exists");
-    assert_eq!(by_email.id, patient.user.id, "find_user_by_email finds the account");
+    assert_eq!(
+        by_email.id, patient.user.id,
+        "find_user_by_email finds the account"
+    );
 }
 
 pub async fn user_unknown(store: &dyn Store) {
@@ -340,7 +343,10 @@ pub async fn user_unknown(store: &dyn Store) {
 
 pub async fn user_duplicate_email(store: &dyn Store) {
     let first = new_patient("Ada", "Byron");
-    store.insert_patient(&first).await.expect("insert a patient");
+    store
+        .insert_patient(&first)
+        .await
+        .expect("insert a patient");
 
     let mut second = new_patient("Grace", "Hopper");
     second.user.email = first.user.email.clone();
@@ -362,7 +368,10 @@ pub async fn user_duplicate_email(store: &dyn Store) {
         .await
         .expect("find by email")
         .expect("the first account exists");
-    assert_eq!(owner.id, first.user.id, "the email still belongs to the first account");
+    assert_eq!(
+        owner.id, first.user.id,
+        "the email still belongs to the first account"
+    );
 }
 
 pub async fn user_update_password(store: &dyn Store) {
@@ -380,7 +389,11 @@ pub async fn user_update_password(store: &dyn Store) {
         .expect("find by id")
         .expect("the user exists");
     assert_eq!(user.password_hash, new_hash, "the new hash is stored");
-    assert_eq!(user.updated_at, now(), "updated_at is the time of the change");
+    assert_eq!(
+        user.updated_at,
+        now(),
+        "updated_at is the time of the change"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,30 +402,50 @@ pub async fn user_update_password(store: &dyn Store) {
 
 pub async fn provider_round_trip(store: &dyn Store) {
     let invite = invite(now() + Duration::days(7));
-    store.insert_invite(&invite).await.expect("insert an invite");
+    store
+        .insert_invite(&invite)
+        .await
+        .expect("insert an invite");
     let provider = new_provider("Dana", "Reyes", "Cardiology");
 
     let registration = store
         .insert_provider(&provider, &invite.code_hash, now())
         .await
         .expect("insert a provider");
-    assert_eq!(registration, ProviderRegistration::Created, "the invite is accepted");
+    assert_eq!(
+        registration,
+        ProviderRegistration::Created,
+        "the invite is accepted"
+    );
 
     let summary = store
         .find_provider(provider.user.id)
         .await
         .expect("find provider")
         .expect("the provider exists");
-    assert_eq!(summary.first_name, "Dana", "find_provider returns the first name");
-    assert_eq!(summary.last_name, "Reyes", "find_provider returns the last name");
-    assert_eq!(summary.specialty, "Cardiology", "find_provider returns the specialty");
+    assert_eq!(
+        summary.first_name, "Dana",
+        "find_provider returns the first name"
+    );
+    assert_eq!(
+        summary.last_name, "Reyes",
+        "find_provider returns the last name"
+    );
+    assert_eq!(
+        summary.specialty, "Cardiology",
+        "find_provider returns the specialty"
+    );
 
     let user = store
         .find_user(provider.user.id)
         .await
         .expect("find by id")
         .expect("the account exists");
-    assert_eq!(user.role, Role::Provider, "the account has the provider role");
+    assert_eq!(
+        user.role,
+        Role::Provider,
+        "the account has the provider role"
+    );
 }
 
 pub async fn provider_unknown(store: &dyn Store) {
@@ -423,20 +456,30 @@ pub async fn provider_unknown(store: &dyn Store) {
     assert!(unknown.is_none(), "an unknown id finds no provider");
 
     let patient_id = add_patient(store, "Ada", "Byron").await;
-    let patient = store.find_provider(patient_id).await.expect("find provider");
+    let patient = store
+        .find_provider(patient_id)
+        .await
+        .expect("find provider");
     assert!(patient.is_none(), "a patient is not a provider");
 }
 
 pub async fn invite_single_use(store: &dyn Store) {
     let invite = invite(now() + Duration::days(7));
-    store.insert_invite(&invite).await.expect("insert an invite");
+    store
+        .insert_invite(&invite)
+        .await
+        .expect("insert an invite");
 
     let first = new_provider("Dana", "Reyes", "Cardiology");
     let first_result = store
         .insert_provider(&first, &invite.code_hash, now())
         .await
         .expect("register the first provider");
-    assert_eq!(first_result, ProviderRegistration::Created, "the first use succeeds");
+    assert_eq!(
+        first_result,
+        ProviderRegistration::Created,
+        "the first use succeeds"
+    );
 
     let second = new_provider("Lee", "Park", "Dermatology");
     let second_result = store
@@ -454,7 +497,10 @@ pub async fn invite_single_use(store: &dyn Store) {
 
 pub async fn invite_expired(store: &dyn Store) {
     let expired = invite(now() - Duration::seconds(1));
-    store.insert_invite(&expired).await.expect("insert an invite");
+    store
+        .insert_invite(&expired)
+        .await
+        .expect("insert an invite");
     let provider = new_provider("Dana", "Reyes", "Cardiology");
     let result = store
         .insert_provider(&provider, &expired.code_hash, now())
@@ -500,9 +546,15 @@ pub async fn invite_unknown(store: &dyn Store) {
 
 pub async fn invite_kept_on_duplicate(store: &dyn Store) {
     let patient = new_patient("Ada", "Byron");
-    store.insert_patient(&patient).await.expect("insert a patient");
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
     let invite = invite(now() + Duration::days(7));
-    store.insert_invite(&invite).await.expect("insert an invite");
+    store
+        .insert_invite(&invite)
+        .await
+        .expect("insert an invite");
 
     let mut clashing = new_provider("Dana", "Reyes", "Cardiology");
     clashing.user.email = patient.user.email.clone();
@@ -528,7 +580,10 @@ pub async fn invite_kept_on_duplicate(store: &dyn Store) {
 
 pub async fn invite_duplicate_hash(store: &dyn Store) {
     let invite = invite(now() + Duration::days(7));
-    store.insert_invite(&invite).await.expect("insert an invite");
+    store
+        .insert_invite(&invite)
+        .await
+        .expect("insert an invite");
     let result = store.insert_invite(&invite).await;
     assert!(
         matches!(result, Err(StoreError::Duplicate(_))),
@@ -583,7 +638,10 @@ pub async fn providers_prefix(store: &dyn Store) {
         .list_providers(Some("eyes"), first_page(10))
         .await
         .expect("list providers");
-    assert!(inner.items.is_empty(), "the prefix matches only the start of a name");
+    assert!(
+        inner.items.is_empty(),
+        "the prefix matches only the start of a name"
+    );
 }
 
 pub async fn providers_prefix_escaping(store: &dyn Store) {
@@ -648,7 +706,10 @@ pub async fn profile_round_trip(store: &dyn Store) {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let mut patient = new_patient("Ada", "Byron");
     patient.health = full_health(provider_id);
-    store.insert_patient(&patient).await.expect("insert a patient");
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
 
     let profile = store
         .find_profile(patient.user.id)
@@ -671,7 +732,10 @@ pub async fn profile_round_trip(store: &dyn Store) {
         primary_provider_id: Some(provider_id),
         updated_at: patient.user.updated_at,
     };
-    assert_eq!(profile, expected, "every profile field survives the round trip");
+    assert_eq!(
+        profile, expected,
+        "every profile field survives the round trip"
+    );
 }
 
 pub async fn profile_empty_health(store: &dyn Store) {
@@ -689,7 +753,10 @@ pub async fn profile_empty_health(store: &dyn Store) {
 }
 
 pub async fn profile_unknown(store: &dyn Store) {
-    let profile = store.find_profile(Uuid::now_v7()).await.expect("find profile");
+    let profile = store
+        .find_profile(Uuid::now_v7())
+        .await
+        .expect("find profile");
     assert!(profile.is_none(), "an unknown id has no profile");
 
     let provider_id = add_provider(store, "Dana", "Reyes").await;
@@ -718,8 +785,16 @@ pub async fn profile_update(store: &dyn Store) {
         updated.date_of_birth, changes.date_of_birth,
         "the date of birth changes"
     );
-    assert_eq!(updated.health(), changes.health, "the health details change");
-    assert_eq!(updated.updated_at, now(), "updated_at is the time of the change");
+    assert_eq!(
+        updated.health(),
+        changes.health,
+        "the health details change"
+    );
+    assert_eq!(
+        updated.updated_at,
+        now(),
+        "updated_at is the time of the change"
+    );
 
     let found = store
         .find_profile(id)
@@ -733,7 +808,10 @@ pub async fn profile_update(store: &dyn Store) {
         .await
         .expect("find by id")
         .expect("the user exists");
-    assert_eq!(user.first_name, "Augusta", "the account has the new first name");
+    assert_eq!(
+        user.first_name, "Augusta",
+        "the account has the new first name"
+    );
     assert_eq!(user.last_name, "King", "the account has the new last name");
 }
 
@@ -741,7 +819,10 @@ pub async fn profile_update_clears(store: &dyn Store) {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let mut patient = new_patient("Ada", "Byron");
     patient.health = full_health(provider_id);
-    store.insert_patient(&patient).await.expect("insert a patient");
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient");
     let changes = ProfileChanges {
         first_name: "Ada".to_owned(),
         last_name: "Byron".to_owned(),
@@ -785,7 +866,10 @@ pub async fn profile_update_unknown(store: &dyn Store) {
         .await
         .expect("find by id")
         .expect("the provider exists");
-    assert_eq!(provider.first_name, "Dana", "the provider's name is unchanged");
+    assert_eq!(
+        provider.first_name, "Dana",
+        "the provider's name is unchanged"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -857,13 +941,38 @@ pub async fn care_list(store: &dyn Store) {
 
     let next = now() + Duration::days(1);
     let appointments = [
-        (ben, provider_id, next + Duration::days(1), AppointmentStatus::Requested),
+        (
+            ben,
+            provider_id,
+            next + Duration::days(1),
+            AppointmentStatus::Requested,
+        ),
         (ben, provider_id, next, AppointmentStatus::Confirmed),
-        (ben, provider_id, now() + Duration::hours(12), AppointmentStatus::Cancelled),
-        (ben, provider_id, now() - Duration::days(1), AppointmentStatus::Confirmed),
+        (
+            ben,
+            provider_id,
+            now() + Duration::hours(12),
+            AppointmentStatus::Cancelled,
+        ),
+        (
+            ben,
+            provider_id,
+            now() - Duration::days(1),
+            AppointmentStatus::Confirmed,
+        ),
         (ben, provider_id, now(), AppointmentStatus::Requested),
-        (ben, other_id, now() + Duration::hours(3), AppointmentStatus::Requested),
-        (cara, provider_id, now() - Duration::days(5), AppointmentStatus::Declined),
+        (
+            ben,
+            other_id,
+            now() + Duration::hours(3),
+            AppointmentStatus::Requested,
+        ),
+        (
+            cara,
+            provider_id,
+            now() - Duration::days(5),
+            AppointmentStatus::Declined,
+        ),
     ];
     for (patient_id, with, start, status) in appointments {
         add_appointment(store, patient_id, with, start, status).await;
@@ -893,8 +1002,14 @@ pub async fn care_list(store: &dyn Store) {
         page.items[2].next_appointment, None,
         "a patient without appointments has no next appointment"
     );
-    assert_eq!(page.items[2].first_name, "Ana", "items carry the first name");
-    assert_eq!(page.items[2].last_name, "Zimmer", "items carry the last name");
+    assert_eq!(
+        page.items[2].first_name, "Ana",
+        "items carry the first name"
+    );
+    assert_eq!(
+        page.items[2].last_name, "Zimmer",
+        "items carry the last name"
+    );
     assert_eq!(
         page.items[2].date_of_birth,
         NaiveDate::from_ymd_opt(1980, 5, 17).expect("valid date"),
@@ -944,7 +1059,11 @@ pub async fn care_list_prefix(store: &dyn Store) {
         .await
         .expect("list care patients");
     let ids: Vec<Uuid> = escaped.items.iter().map(|patient| patient.id).collect();
-    assert_eq!(ids, vec![underscore], "`_` in the prefix matches only an underscore");
+    assert_eq!(
+        ids,
+        vec![underscore],
+        "`_` in the prefix matches only an underscore"
+    );
 }
 
 pub async fn care_list_paging(store: &dyn Store) {
@@ -993,7 +1112,10 @@ pub async fn appointment_round_trip(store: &dyn Store) {
         created_at: new.created_at,
         updated_at: new.created_at,
     };
-    assert_eq!(inserted, expected, "insert returns the appointment with names");
+    assert_eq!(
+        inserted, expected,
+        "insert returns the appointment with names"
+    );
 
     let found = store
         .find_appointment(new.id)
@@ -1016,10 +1138,38 @@ pub async fn appointment_patient_list(store: &dyn Store) {
     let past = now() - Duration::days(2);
     let soon = now() + Duration::days(1);
     let later = now() + Duration::days(3);
-    add_appointment(store, patient_id, provider_id, soon, AppointmentStatus::Requested).await;
-    add_appointment(store, patient_id, provider_id, past, AppointmentStatus::Completed).await;
-    add_appointment(store, patient_id, provider_id, later, AppointmentStatus::Confirmed).await;
-    add_appointment(store, other_id, provider_id, soon, AppointmentStatus::Requested).await;
+    add_appointment(
+        store,
+        patient_id,
+        provider_id,
+        soon,
+        AppointmentStatus::Requested,
+    )
+    .await;
+    add_appointment(
+        store,
+        patient_id,
+        provider_id,
+        past,
+        AppointmentStatus::Completed,
+    )
+    .await;
+    add_appointment(
+        store,
+        patient_id,
+        provider_id,
+        later,
+        AppointmentStatus::Confirmed,
+    )
+    .await;
+    add_appointment(
+        store,
+        other_id,
+        provider_id,
+        soon,
+        AppointmentStatus::Requested,
+    )
+    .await;
 
     let all = store
         .list_patient_appointments(patient_id, None, first_page(10))
@@ -1030,13 +1180,24 @@ pub async fn appointment_patient_list(store: &dyn Store) {
         vec![later, soon, past],
         "the patient's appointments are listed latest start first"
     );
-    assert_eq!(all.total, 3, "the total counts only this patient's appointments");
+    assert_eq!(
+        all.total, 3,
+        "the total counts only this patient's appointments"
+    );
 
     let confirmed = store
-        .list_patient_appointments(patient_id, Some(AppointmentStatus::Confirmed), first_page(10))
+        .list_patient_appointments(
+            patient_id,
+            Some(AppointmentStatus::Confirmed),
+            first_page(10),
+        )
         .await
         .expect("list appointments");
-    assert_eq!(starts(&confirmed.items), vec![later], "the status filter applies");
+    assert_eq!(
+        starts(&confirmed.items),
+        vec![later],
+        "the status filter applies"
+    );
     assert_eq!(confirmed.total, 1, "the total counts only the status");
 
     let second = store
@@ -1056,9 +1217,30 @@ pub async fn appointment_provider_list(store: &dyn Store) {
     let second = now() + Duration::days(2);
     let third = now() + Duration::days(4);
     add_appointment(store, ada, provider_id, first, AppointmentStatus::Requested).await;
-    add_appointment(store, grace, provider_id, third, AppointmentStatus::Requested).await;
-    add_appointment(store, grace, provider_id, second, AppointmentStatus::Declined).await;
-    add_appointment(store, ada, other_provider, second, AppointmentStatus::Requested).await;
+    add_appointment(
+        store,
+        grace,
+        provider_id,
+        third,
+        AppointmentStatus::Requested,
+    )
+    .await;
+    add_appointment(
+        store,
+        grace,
+        provider_id,
+        second,
+        AppointmentStatus::Declined,
+    )
+    .await;
+    add_appointment(
+        store,
+        ada,
+        other_provider,
+        second,
+        AppointmentStatus::Requested,
+    )
+    .await;
 
     let all = store
         .list_provider_appointments(provider_id, None, first_page(10))
@@ -1069,7 +1251,10 @@ pub async fn appointment_provider_list(store: &dyn Store) {
         vec![third, second, first],
         "the provider's appointments are listed latest start first"
     );
-    assert_eq!(all.total, 3, "the total counts only this provider's appointments");
+    assert_eq!(
+        all.total, 3,
+        "the total counts only this provider's appointments"
+    );
     assert_eq!(
         all.items[0].patient_name, "Grace Hopper",
         "items carry the patient's name"
@@ -1080,7 +1265,11 @@ pub async fn appointment_provider_list(store: &dyn Store) {
     );
 
     let requested = store
-        .list_provider_appointments(provider_id, Some(AppointmentStatus::Requested), first_page(10))
+        .list_provider_appointments(
+            provider_id,
+            Some(AppointmentStatus::Requested),
+            first_page(10),
+        )
         .await
         .expect("list appointments");
     assert_eq!(
@@ -1099,15 +1288,35 @@ pub async fn appointment_upcoming(store: &dyn Store) {
     let in_two_days = now() + Duration::days(2);
     let in_five_days = now() + Duration::days(5);
     let appointments = [
-        (patient_id, now() - Duration::days(1), AppointmentStatus::Confirmed),
+        (
+            patient_id,
+            now() - Duration::days(1),
+            AppointmentStatus::Confirmed,
+        ),
         (patient_id, now(), AppointmentStatus::Requested),
         (patient_id, in_five_days, AppointmentStatus::Requested),
         (patient_id, in_an_hour, AppointmentStatus::Requested),
-        (patient_id, now() + Duration::days(1), AppointmentStatus::Cancelled),
+        (
+            patient_id,
+            now() + Duration::days(1),
+            AppointmentStatus::Cancelled,
+        ),
         (patient_id, in_two_days, AppointmentStatus::Confirmed),
-        (patient_id, now() + Duration::days(3), AppointmentStatus::Declined),
-        (patient_id, now() + Duration::days(6), AppointmentStatus::Completed),
-        (other_id, now() + Duration::minutes(5), AppointmentStatus::Requested),
+        (
+            patient_id,
+            now() + Duration::days(3),
+            AppointmentStatus::Declined,
+        ),
+        (
+            patient_id,
+            now() + Duration::days(6),
+            AppointmentStatus::Completed,
+        ),
+        (
+            other_id,
+            now() + Duration::minutes(5),
+            AppointmentStatus::Requested,
+        ),
     ];
     for (patient, start, status) in appointments {
         add_appointment(store, patient, provider_id, start, status).await;
@@ -1195,12 +1404,19 @@ pub async fn transition_allowed(store: &dyn Store) {
         AppointmentStatus::Confirmed,
         "the new status is returned"
     );
-    assert_eq!(confirmed.updated_at, now(), "updated_at is the time of the change");
+    assert_eq!(
+        confirmed.updated_at,
+        now(),
+        "updated_at is the time of the change"
+    );
     assert_eq!(
         confirmed.created_at, appointment.created_at,
         "created_at does not change"
     );
-    assert_eq!(confirmed.patient_name, "Ada Byron", "the names are filled in");
+    assert_eq!(
+        confirmed.patient_name, "Ada Byron",
+        "the names are filled in"
+    );
 
     let cancelled = store
         .transition_appointment(
@@ -1223,7 +1439,10 @@ pub async fn transition_allowed(store: &dyn Store) {
         .await
         .expect("find appointment")
         .expect("the appointment exists");
-    assert_eq!(stored, cancelled, "the returned appointment is the stored one");
+    assert_eq!(
+        stored, cancelled,
+        "the returned appointment is the stored one"
+    );
 }
 
 pub async fn transition_refused(store: &dyn Store) {
@@ -1345,7 +1564,10 @@ pub async fn session_round_trip(store: &dyn Store) {
         .expect("find by hash");
     assert!(unknown.is_none(), "an unknown hash finds nothing");
 
-    let unknown = store.find_session(Uuid::now_v7()).await.expect("find session");
+    let unknown = store
+        .find_session(Uuid::now_v7())
+        .await
+        .expect("find session");
     assert!(unknown.is_none(), "an unknown id finds nothing");
 }
 
@@ -1374,7 +1596,10 @@ pub async fn session_rotate(store: &dyn Store) {
     assert!(rotated, "the current hash rotates");
     let stored = find_session(store, session.id).await;
     assert_eq!(stored.refresh_hash, "sha256-next", "the new hash is stored");
-    assert_eq!(stored.last_used_at, later, "last_used_at is the rotation time");
+    assert_eq!(
+        stored.last_used_at, later,
+        "last_used_at is the rotation time"
+    );
 
     let old = store
         .find_session_by_refresh_hash(&session.refresh_hash)
@@ -1436,7 +1661,11 @@ pub async fn session_revoke(store: &dyn Store) {
         .await
         .expect("revoke");
     let revoked = find_session(store, session.id).await;
-    assert_eq!(revoked.revoked_at, Some(now()), "revoked_at is the revocation time");
+    assert_eq!(
+        revoked.revoked_at,
+        Some(now()),
+        "revoked_at is the revocation time"
+    );
     assert!(!revoked.is_active(now()), "a revoked session is not active");
 
     store
@@ -1469,9 +1698,17 @@ pub async fn session_revoke_user(store: &dyn Store) {
     let kept_after = find_session(store, kept.id).await;
     assert_eq!(kept_after.revoked_at, None, "the kept session stays active");
     let second_after = find_session(store, second.id).await;
-    assert_eq!(second_after.revoked_at, Some(now()), "the second session is revoked");
+    assert_eq!(
+        second_after.revoked_at,
+        Some(now()),
+        "the second session is revoked"
+    );
     let third_after = find_session(store, third.id).await;
-    assert_eq!(third_after.revoked_at, Some(now()), "the third session is revoked");
+    assert_eq!(
+        third_after.revoked_at,
+        Some(now()),
+        "the third session is revoked"
+    );
     let foreign_after = find_session(store, foreign.id).await;
     assert_eq!(
         foreign_after.revoked_at, None,
@@ -1532,13 +1769,25 @@ pub async fn audit_order(store: &dyn Store) {
         .list_access_events(patient_id, first_page(10))
         .await
         .expect("list access events");
-    let actions: Vec<&str> = page.items.iter().map(|event| event.action.as_str()).collect();
+    let actions: Vec<&str> = page
+        .items
+        .iter()
+        .map(|event| event.action.as_str())
+        .collect();
     assert_eq!(
         actions,
-        vec!["access_log.read", "profile.update", "profile.read", "auth.login"],
+        vec![
+            "access_log.read",
+            "profile.update",
+            "profile.read",
+            "auth.login"
+        ],
         "events about the patient are listed newest first"
     );
-    assert_eq!(page.total, 4, "the total counts only events about the patient");
+    assert_eq!(
+        page.total, 4,
+        "the total counts only events about the patient"
+    );
     assert!(
         page.items.windows(2).all(|pair| pair[0].id > pair[1].id),
         "ids decrease down the list"
@@ -1546,8 +1795,16 @@ pub async fn audit_order(store: &dyn Store) {
 
     let own = &page.items[0];
     assert_eq!(own.actor_id, Some(patient_id), "the actor id is kept");
-    assert_eq!(own.actor_name.as_deref(), Some("Ada Byron"), "the actor name is joined");
-    assert_eq!(own.actor_role, Some(Role::Patient), "the actor role is kept");
+    assert_eq!(
+        own.actor_name.as_deref(),
+        Some("Ada Byron"),
+        "the actor name is joined"
+    );
+    assert_eq!(
+        own.actor_role,
+        Some(Role::Patient),
+        "the actor role is kept"
+    );
     assert_eq!(own.outcome, Outcome::Success, "the outcome is kept");
     assert_eq!(own.occurred_at, now(), "the time is kept");
 
@@ -1560,10 +1817,23 @@ pub async fn audit_order(store: &dyn Store) {
     assert_eq!(denied.outcome, Outcome::Denied, "a denied outcome is kept");
 
     let anonymous = &page.items[3];
-    assert_eq!(anonymous.actor_id, None, "an anonymous event has no actor id");
-    assert_eq!(anonymous.actor_name, None, "an anonymous event has no actor name");
-    assert_eq!(anonymous.actor_role, None, "an anonymous event has no actor role");
-    assert_eq!(anonymous.outcome, Outcome::Failed, "a failed outcome is kept");
+    assert_eq!(
+        anonymous.actor_id, None,
+        "an anonymous event has no actor id"
+    );
+    assert_eq!(
+        anonymous.actor_name, None,
+        "an anonymous event has no actor name"
+    );
+    assert_eq!(
+        anonymous.actor_role, None,
+        "an anonymous event has no actor role"
+    );
+    assert_eq!(
+        anonymous.outcome,
+        Outcome::Failed,
+        "a failed outcome is kept"
+    );
 }
 
 pub async fn audit_unknown_actor(store: &dyn Store) {
@@ -1593,7 +1863,12 @@ pub async fn audit_unknown_actor(store: &dyn Store) {
 
 pub async fn audit_paging(store: &dyn Store) {
     let patient_id = add_patient(store, "Ada", "Byron").await;
-    let actions = ["auth.register", "auth.login", "dashboard.read", "profile.read"];
+    let actions = [
+        "auth.register",
+        "auth.login",
+        "dashboard.read",
+        "profile.read",
+    ];
     let events: Vec<NewAuditEvent> = actions
         .iter()
         .map(|action| audit_event(action, None, Some(patient_id), Outcome::Success))
@@ -1605,14 +1880,25 @@ pub async fn audit_paging(store: &dyn Store) {
         .list_access_events(patient_id, PageRequest { page: 2, limit: 3 })
         .await
         .expect("list access events");
-    let listed: Vec<&str> = second.items.iter().map(|event| event.action.as_str()).collect();
-    assert_eq!(listed, vec!["auth.register"], "page 2 holds the oldest event");
+    let listed: Vec<&str> = second
+        .items
+        .iter()
+        .map(|event| event.action.as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        vec!["auth.register"],
+        "page 2 holds the oldest event"
+    );
     assert_eq!(second.total, 4, "page 2 reports the total");
 
     let unknown = store
         .list_access_events(Uuid::now_v7(), first_page(10))
         .await
         .expect("list access events");
-    assert!(unknown.items.is_empty(), "a patient without events has none");
+    assert!(
+        unknown.items.is_empty(),
+        "a patient without events has none"
+    );
     assert_eq!(unknown.total, 0, "a patient without events counts none");
 }

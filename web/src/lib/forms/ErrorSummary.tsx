@@ -1,4 +1,4 @@
-import { useId, type Ref } from "react";
+import { useEffect, useId, useRef } from "react";
 import { fieldId, type FlatFieldError } from "@/lib/forms/fieldPaths";
 
 interface ErrorSummaryProps {
@@ -7,7 +7,8 @@ interface ErrorSummaryProps {
   fieldErrors: FlatFieldError[];
   /** Returns the label shown before a field's message in the list. */
   labelFor?: (path: string) => string;
-  ref?: Ref<HTMLDivElement>;
+  /** Focus moves to the summary whenever this number grows past 0. */
+  focusRequest?: number;
 }
 
 /**
@@ -16,13 +17,21 @@ interface ErrorSummaryProps {
  * The region is always rendered: assistive technology announces changes only in a live
  * region that already exists.
  */
-export function ErrorSummary({ formError, fieldErrors, labelFor, ref }: ErrorSummaryProps) {
+export function ErrorSummary({ formError, fieldErrors, labelFor, focusRequest = 0 }: ErrorSummaryProps) {
   const titleId = useId();
+  const summary = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (focusRequest > 0) {
+      summary.current?.focus();
+    }
+  }, [focusRequest]);
+
   const hasErrors = formError !== null || fieldErrors.length > 0;
   return (
     <div aria-live="assertive" aria-atomic="true">
       {hasErrors && (
-        <div ref={ref} tabIndex={-1} className="error-summary" aria-labelledby={titleId}>
+        <div ref={summary} tabIndex={-1} className="error-summary" aria-labelledby={titleId}>
           <h2 id={titleId} className="error-summary__title">
             There is a problem
           </h2>

@@ -8,7 +8,7 @@ import { isCalendarDate, todayLocalDate } from "@/lib/format/dates";
 
 /** Counts Unicode characters the way the server does, not UTF-16 code units. */
 export function characterCount(value: string): number {
-  return [...value].length;
+  return Array.from(value).length;
 }
 
 export const MAX_NAME_LENGTH = 100;
@@ -22,7 +22,7 @@ export function nameRule(fieldName: string) {
     .trim()
     .min(1, `Enter your ${fieldName}`)
     .refine((value) => characterCount(value) <= MAX_NAME_LENGTH, {
-      message: `${capitalise(fieldName)} must be ${MAX_NAME_LENGTH} characters or fewer`,
+      error: `${capitalise(fieldName)} must be ${MAX_NAME_LENGTH} characters or fewer`,
     });
 }
 
@@ -35,10 +35,10 @@ export const emailRule = z
 export const passwordRule = z
   .string()
   .refine((value) => characterCount(value) >= MIN_PASSWORD_LENGTH, {
-    message: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,
   })
   .refine((value) => characterCount(value) <= MAX_PASSWORD_LENGTH, {
-    message: `Password must be ${MAX_PASSWORD_LENGTH} characters or fewer`,
+    error: `Password must be ${MAX_PASSWORD_LENGTH} characters or fewer`,
   });
 
 /** Returns true when the password repeats the email address, which the server rejects. */
@@ -53,10 +53,10 @@ export function passwordMatchesEmail(password: string, email: string): boolean {
 export const dateOfBirthRule = z
   .string()
   .min(1, "Enter your date of birth")
-  .refine(isCalendarDate, { message: "Enter a real date, for example 1980-03-09" })
-  .refine((value) => value <= todayLocalDate(), { message: "Date of birth must not be in the future" })
+  .refine(isCalendarDate, { error: "Enter a real date, for example 1980-03-09" })
+  .refine((value) => value <= todayLocalDate(), { error: "Date of birth must not be in the future" })
   .refine((value) => Number(value.slice(0, 4)) >= new Date().getFullYear() - MAX_AGE_YEARS, {
-    message: `Date of birth must be within the last ${MAX_AGE_YEARS} years`,
+    error: `Date of birth must be within the last ${MAX_AGE_YEARS} years`,
   });
 
 const PHONE_PATTERN = /^[0-9 +\-().]{7,20}$/;

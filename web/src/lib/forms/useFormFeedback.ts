@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useState } from "react";
 import type { FieldValues, UseFormReturn } from "react-hook-form";
 import { flattenFieldErrors, type FlatFieldError } from "@/lib/forms/fieldPaths";
 import { applyServerErrors } from "@/lib/forms/serverErrors";
@@ -6,7 +6,8 @@ import { applyServerErrors } from "@/lib/forms/serverErrors";
 export interface FormFeedback {
   formError: string | null;
   fieldErrors: FlatFieldError[];
-  summaryRef: RefObject<HTMLDivElement | null>;
+  /** Counter for ErrorSummary; each increase moves focus to the summary. */
+  summaryFocusRequest: number;
   /** Clears the form-level error; call at the start of each submission. */
   reset: () => void;
   /** Shows a failed submission's errors and moves focus to the first field or the summary. */
@@ -14,21 +15,16 @@ export interface FormFeedback {
 }
 
 /** Tracks the error summary of one react-hook-form form. */
-export function useFormFeedback<Values extends FieldValues>(form: UseFormReturn<Values>): FormFeedback {
+export function useFormFeedback<Values extends FieldValues, Context, Transformed extends FieldValues>(
+  form: UseFormReturn<Values, Context, Transformed>,
+): FormFeedback {
   const [formError, setFormError] = useState<string | null>(null);
   const [summaryFocusRequest, setSummaryFocusRequest] = useState(0);
-  const summaryRef = useRef<HTMLDivElement | null>(null);
-
-  useEffect(() => {
-    if (summaryFocusRequest > 0) {
-      summaryRef.current?.focus();
-    }
-  }, [summaryFocusRequest]);
 
   return {
     formError,
     fieldErrors: flattenFieldErrors(form.formState.errors),
-    summaryRef,
+    summaryFocusRequest,
     reset: () => {
       setFormError(null);
     },

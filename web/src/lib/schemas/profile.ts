@@ -3,6 +3,13 @@ import { z } from "zod";
 export const severitySchema = z.enum(["mild", "moderate", "severe", "unknown"]);
 export type Severity = z.infer<typeof severitySchema>;
 
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  mild: "Mild",
+  moderate: "Moderate",
+  severe: "Severe",
+  unknown: "Unknown",
+};
+
 export const sexAtBirthSchema = z.enum(["female", "male", "intersex", "unknown"]);
 export type SexAtBirth = z.infer<typeof sexAtBirthSchema>;
 

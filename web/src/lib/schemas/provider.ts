@@ -7,3 +7,8 @@ export const providerSummarySchema = z.object({
   specialty: z.string(),
 });
 export type ProviderSummary = z.infer<typeof providerSummarySchema>;
+
+/** Returns "First Last (Specialty)" for pickers. */
+export function providerLabel(provider: ProviderSummary): string {
+  return `${provider.firstName} ${provider.lastName} (${provider.specialty})`;
+}

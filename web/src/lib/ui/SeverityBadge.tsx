@@ -1,11 +1,4 @@
-import type { Severity } from "@/lib/schemas/profile";
-
-export const SEVERITY_LABELS: Record<Severity, string> = {
-  mild: "Mild",
-  moderate: "Moderate",
-  severe: "Severe",
-  unknown: "Unknown",
-};
+import { SEVERITY_LABELS, type Severity } from "@/lib/schemas/profile";
 
 /** Draws a distinct shape per severity, so the level never depends on colour alone. */
 function SeverityIcon({ severity }: { severity: Severity }) {

@@ -4,7 +4,6 @@ import { apiRequest } from "@/lib/api/client";
 import { localDateTimeToInstant } from "@/lib/format/dates";
 import { appointmentSchema, visitTypeSchema, type VisitType } from "@/lib/schemas/appointment";
 import { characterCount } from "@/lib/forms/rules";
-import { myAppointmentsKey } from "@/features/appointments/api/listMyAppointments";
 
 export const MAX_REASON_LENGTH = 500;
 const MAX_DAYS_AHEAD = 365;
@@ -17,14 +16,14 @@ export const appointmentRequestFormSchema = z
     preferredDate: z.string().min(1, "Enter the date you would like"),
     preferredTime: z.string().min(1, "Enter the time you would like"),
     visitType: z.union([visitTypeSchema, z.literal("")]).refine((value) => value !== "", {
-      message: "Choose a visit type",
+      error: "Choose a visit type",
     }),
     reason: z
       .string()
       .trim()
       .min(1, "Tell us the reason for your visit")
       .refine((value) => characterCount(value) <= MAX_REASON_LENGTH, {
-        message: `Reason must be ${MAX_REASON_LENGTH} characters or fewer`,
+        error: `Reason must be ${MAX_REASON_LENGTH} characters or fewer`,
       }),
   })
   .superRefine((form, context) => {

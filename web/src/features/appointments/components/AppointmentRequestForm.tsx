@@ -68,7 +68,7 @@ export function AppointmentRequestForm() {
         )}
       </div>
       <ErrorSummary
-        ref={feedback.summaryRef}
+        focusRequest={feedback.summaryFocusRequest}
         formError={feedback.formError}
         fieldErrors={feedback.fieldErrors}
         labelFor={labelFor}

@@ -10,7 +10,7 @@ export const changePasswordFormSchema = z
   })
   .refine((form) => form.newPassword !== form.currentPassword, {
     path: ["newPassword"],
-    message: "New password must be different from your current password",
+    error: "New password must be different from your current password",
   });
 export type ChangePasswordForm = z.infer<typeof changePasswordFormSchema>;
 

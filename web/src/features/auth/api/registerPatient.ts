@@ -19,12 +19,12 @@ export const registerPatientFormSchema = z
     lastName: nameRule("last name"),
     dateOfBirth: dateOfBirthRule,
     consent: z.boolean().refine((value) => value, {
-      message: "Tick the box to agree to the privacy policy before you create an account",
+      error: "Tick the box to agree to the privacy policy before you create an account",
     }),
   })
   .refine((form) => !passwordMatchesEmail(form.password, form.email), {
     path: ["password"],
-    message: "Password must be different from your email address",
+    error: "Password must be different from your email address",
   });
 export type RegisterPatientForm = z.infer<typeof registerPatientFormSchema>;
 

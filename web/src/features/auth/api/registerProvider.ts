@@ -13,7 +13,7 @@ export function hasValidNpiCheckDigit(npi: string): boolean {
   if (!/^\d{10}$/.test(npi)) {
     return false;
   }
-  const digits = [...npi].map(Number);
+  const digits = Array.from(npi, Number);
   // The prefix 80840 always adds 24 to the Luhn sum.
   let sum = 24;
   digits
@@ -36,13 +36,13 @@ export const registerProviderFormSchema = z
       .string()
       .trim()
       .regex(/^\d{10}$/, "Enter your 10-digit NPI")
-      .refine(hasValidNpiCheckDigit, { message: "This NPI is not valid. Check the digits and try again" }),
+      .refine(hasValidNpiCheckDigit, { error: "This NPI is not valid. Check the digits and try again" }),
     specialty: z.string().trim().min(1, "Enter your specialty").max(100, "Specialty must be 100 characters or fewer"),
     inviteCode: z.string().trim().min(1, "Enter the invite code from your clinic"),
   })
   .refine((form) => !passwordMatchesEmail(form.password, form.email), {
     path: ["password"],
-    message: "Password must be different from your email address",
+    error: "Password must be different from your email address",
   });
 export type RegisterProviderForm = z.infer<typeof registerProviderFormSchema>;
 

@@ -81,7 +81,7 @@ export default function AccountPage() {
           )}
         </div>
         <ErrorSummary
-          ref={feedback.summaryRef}
+          focusRequest={feedback.summaryFocusRequest}
           formError={feedback.formError}
           fieldErrors={feedback.fieldErrors}
           labelFor={labelFor}

@@ -60,7 +60,7 @@ export default function RegisterPatientPage() {
       <h1>Create an account</h1>
       <p>Create a patient account to see your appointments, reminders and health details.</p>
       <ErrorSummary
-        ref={feedback.summaryRef}
+        focusRequest={feedback.summaryFocusRequest}
         formError={feedback.formError}
         fieldErrors={feedback.fieldErrors}
         labelFor={labelFor}

@@ -66,7 +66,7 @@ export default function RegisterProviderPage() {
       <h1>Create a provider account</h1>
       <p>Providers need an invite code from their clinic to create an account.</p>
       <ErrorSummary
-        ref={feedback.summaryRef}
+        focusRequest={feedback.summaryFocusRequest}
         formError={feedback.formError}
         fieldErrors={feedback.fieldErrors}
         labelFor={labelFor}

@@ -50,7 +50,7 @@ export default function SignInPage() {
           {session.notice}
         </p>
       )}
-      <ErrorSummary ref={feedback.summaryRef} formError={feedback.formError} fieldErrors={feedback.fieldErrors} />
+      <ErrorSummary focusRequest={feedback.summaryFocusRequest} formError={feedback.formError} fieldErrors={feedback.fieldErrors} />
       <form className="form" noValidate onSubmit={onSubmit}>
         <InputField
           label="Email"

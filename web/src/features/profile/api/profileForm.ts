@@ -14,14 +14,14 @@ function text(max: number, required: string | null) {
   const base = z.string().trim();
   const checked = required === null ? base : base.min(1, required);
   return checked.refine((value) => characterCount(value) <= max, {
-    message: `Must be ${max} characters or fewer`,
+    error: `Must be ${max} characters or fewer`,
   });
 }
 
 const optionalPhone = z
   .string()
   .trim()
-  .refine((value) => value === "" || isPhoneNumber(value), { message: PHONE_MESSAGE });
+  .refine((value) => value === "" || isPhoneNumber(value), { error: PHONE_MESSAGE });
 
 const addressForm = z.object({
   line1: text(200, null),

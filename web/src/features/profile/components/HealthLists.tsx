@@ -1,7 +1,8 @@
 import { useRef } from "react";
 import { useFieldArray, useWatch, type Control, type UseFormReturn } from "react-hook-form";
 import { InputField, SelectField } from "@/lib/forms/Field";
-import { SEVERITY_LABELS, SeverityBadge } from "@/lib/ui/SeverityBadge";
+import { SEVERITY_LABELS } from "@/lib/schemas/profile";
+import { SeverityBadge } from "@/lib/ui/SeverityBadge";
 import {
   MAX_LIST_ROWS,
   type ProfileFormInput,

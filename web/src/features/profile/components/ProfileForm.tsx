@@ -85,7 +85,7 @@ export function ProfileForm({ profile }: { profile: Profile }) {
   return (
     <form className="form form--wide" noValidate onSubmit={onSubmit}>
       <ErrorSummary
-        ref={feedback.summaryRef}
+        focusRequest={feedback.summaryFocusRequest}
         formError={feedback.formError}
         fieldErrors={feedback.fieldErrors}
         labelFor={labelFor}

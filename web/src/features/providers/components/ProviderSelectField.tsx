@@ -1,6 +1,6 @@
 import type { UseFormRegisterReturn } from "react-hook-form";
 import { SelectField } from "@/lib/forms/Field";
-import type { ProviderSummary } from "@/lib/schemas/provider";
+import { providerLabel } from "@/lib/schemas/provider";
 import { EmptyState, ErrorState, LoadingState } from "@/lib/ui/States";
 import { useProviders } from "@/features/providers/api/listProviders";
 
@@ -12,10 +12,6 @@ interface ProviderSelectFieldProps {
   /** Text of the empty first option, such as "Choose a provider". */
   placeholder: string;
   required?: boolean;
-}
-
-export function providerLabel(provider: ProviderSummary): string {
-  return `${provider.firstName} ${provider.lastName} (${provider.specialty})`;
 }
 
 /** Renders a select filled from GET /api/v1/providers, with loading and error states. */

@@ -1,0 +1,551 @@
+//! Test harness: a real portal on 127.0.0.1 port 0 over a fresh SQLite file, and HTTP clients
+//! that sign in through the API.
+
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Months, NaiveDate, SecondsFormat, Utc};
+use portal_core::model::{AccessEvent, Outcome, PageRequest};
+use portal_core::password::HashParams;
+use portal_core::services::PRIVACY_POLICY_VERSION;
+use portal_core::store::Store;
+use portal_core::{Portal, PortalSettings};
+use portal_server::secret::Secret;
+use portal_server::server::build_portal;
+use portal_server::state::AppState;
+use portal_server::tokens::TokenKeys;
+use portal_store_sqlite::SqliteStore;
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Row;
+use sqlx::sqlite::SqliteConnectOptions;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// Token-signing secret of every test portal.
+pub const TEST_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
+/// Password of every account the helpers register.
+pub const PASSWORD: &str = "correct horse battery staple";
+/// An NPI with a valid check digit (the CMS documentation example).
+pub const NPI: &str = "1234567893";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Status, headers and body of a response; the body is `Null` when empty and a JSON string
+/// when it is not JSON.
+pub type Reply = (StatusCode, HeaderMap, Value);
+
+/// One audit event as stored, read straight from the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub subject_id: Option<String>,
+    pub outcome: String,
+    pub request_id: String,
+    pub client_addr: String,
+}
+
+/// A running portal with its own database file.
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<dyn Store>,
+    pub portal: Portal,
+    /// Folder of the database file, also served as the (empty) web app folder.
+    pub dir: TempDir,
+    http: reqwest::Client,
+}
+
+impl TestApp {
+    /// Starts a portal with cheap password hashing; it stops when the test's runtime ends.
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("creating a temporary folder failed");
+        let url = format!("sqlite://{}/portal.db", dir.path().display());
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::connect(&url)
+                .await
+                .expect("opening the SQLite store failed"),
+        );
+        let settings = PortalSettings {
+            password_hashing: HashParams {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..Default::default()
+        };
+        let (portal, _audit_task) =
+            build_portal(store.clone(), settings).expect("building the portal failed");
+        let state = AppState {
+            portal: portal.clone(),
+            tokens: test_keys(),
+            secure_cookies: false,
+        };
+        let router = portal_server::routes::app(state, dir.path());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding a local port failed");
+        let address = listener.local_addr().expect("reading the local address failed");
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("the test server failed");
+        });
+        Self {
+            base: format!("http://{address}"),
+            store,
+            portal,
+            dir,
+            http: http_client(false),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Starts a request from a client that holds no cookies and sends no token.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, self.url(path))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.request(method, path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        reply(request).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        let body = json!({"email": email, "password": password});
+        self.post("/api/v1/auth/login", None, body).await
+    }
+
+    /// Signs in through the API and returns a client holding the new session.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Client {
+        let http = http_client(true);
+        let body = json!({"email": email, "password": password});
+        let session = reply(http.post(self.url("/api/v1/auth/login")).json(&body)).await;
+        assert_eq!(session.0, StatusCode::OK, "sign-in failed: {}", session.2);
+        Client::from_session(&self.base, http, &session, password)
+    }
+
+    /// Registers a patient with a unique email, born 1990-05-01.
+    pub async fn register_patient(&self) -> Client {
+        self.register_patient_with(patient_body()).await
+    }
+
+    /// Registers a patient with the given names and the other fields of [`patient_body`].
+    pub async fn register_patient_named(&self, first_name: &str, last_name: &str) -> Client {
+        let mut body = patient_body();
+        body["firstName"] = json!(first_name);
+        body["lastName"] = json!(last_name);
+        self.register_patient_with(body).await
+    }
+
+    /// Registers a patient born on `date_of_birth`.
+    pub async fn register_patient_born(&self, date_of_birth: NaiveDate) -> Client {
+        let mut body = patient_body();
+        body["dateOfBirth"] = json!(date_of_birth.to_string());
+        self.register_patient_with(body).await
+    }
+
+    /// Registers a patient from a full request body and asserts 201.
+    pub async fn register_patient_with(&self, body: Value) -> Client {
+        let http = http_client(true);
+        let session = reply(
+            http.post(self.url("/api/v1/auth/register/patient"))
+                .json(&body),
+        )
+        .await;
+        assert_eq!(
+            session.0,
+            StatusCode::CREATED,
+            "patient registration failed: {}",
+            session.2
+        );
+        let password = body["password"].as_str().unwrap_or(PASSWORD).to_owned();
+        Client::from_session(&self.base, http, &session, &password)
+    }
+
+    /// Creates a provider invite code valid for an hour.
+    pub async fn invite(&self) -> String {
+        self.portal
+            .create_invite(Duration::hours(1))
+            .await
+            .expect("creating an invite failed")
+    }
+
+    /// Registers a provider named Dana Reyes with a fresh invite.
+    pub async fn provider(&self) -> Client {
+        self.provider_named("Dana", "Reyes").await
+    }
+
+    pub async fn provider_named(&self, first_name: &str, last_name: &str) -> Client {
+        let mut body = provider_body(&self.invite().await);
+        body["firstName"] = json!(first_name);
+        body["lastName"] = json!(last_name);
+        let http = http_client(true);
+        let session = reply(
+            http.post(self.url("/api/v1/auth/register/provider"))
+                .json(&body),
+        )
+        .await;
+        assert_eq!(
+            session.0,
+            StatusCode::CREATED,
+            "provider registration failed: {}",
+            session.2
+        );
+        Client::from_session(&self.base, http, &session, PASSWORD)
+    }
+
+    /// Lists the audit events whose subject is the patient, newest first.
+    pub async fn access_events(&self, patient_id: Uuid) -> Vec<AccessEvent> {
+        let page = PageRequest {
+            page: 1,
+            limit: PageRequest::MAX_LIMIT,
+        };
+        self.store
+            .list_access_events(patient_id, page)
+            .await
+            .expect("listing access events failed")
+            .items
+    }
+
+    /// Counts the patient's access events with this action and outcome.
+    pub async fn count_access_events(
+        &self,
+        patient_id: Uuid,
+        action: &str,
+        outcome: Outcome,
+    ) -> usize {
+        self.access_events(patient_id)
+            .await
+            .iter()
+            .filter(|event| event.action == action && event.outcome == outcome)
+            .count()
+    }
+
+    /// Lists every audit event the user performed, oldest first. The storage traits only
+    /// list events by subject, so this reads the database file directly.
+    pub async fn events_by_actor(&self, actor_id: Uuid) -> Vec<StoredEvent> {
+        let options = SqliteConnectOptions::new()
+            .filename(self.dir.path().join("portal.db"))
+            .read_only(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("opening the database read-only failed");
+        let rows = sqlx::query(
+            "SELECT actor_id, actor_role, action, subject_id, outcome, request_id, client_addr \
+             FROM audit_events WHERE actor_id = ? ORDER BY seq",
+        )
+        .bind(actor_id.hyphenated().to_string())
+        .fetch_all(&pool)
+        .await
+        .expect("reading audit events failed");
+        pool.close().await;
+        rows.iter()
+            .map(|row| StoredEvent {
+                actor_id: row.get("actor_id"),
+                actor_role: row.get("actor_role"),
+                action: row.get("action"),
+                subject_id: row.get("subject_id"),
+                outcome: row.get("outcome"),
+                request_id: row.get("request_id"),
+                client_addr: row.get("client_addr"),
+            })
+            .collect()
+    }
+}
+
+/// A signed-in user: the access token, the refresh token, and an HTTP client whose cookie store
+/// holds the refresh cookie.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    pub id: Uuid,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub refresh_token: String,
+    pub session: Value,
+}
+
+impl Client {
+    fn from_session(base: &str, http: reqwest::Client, session: &Reply, password: &str) -> Self {
+        let (_, headers, body) = session;
+        let id = body["user"]["id"]
+            .as_str()
+            .and_then(|id| Uuid::try_parse(id).ok())
+            .expect("the session has no user id");
+        Self {
+            base: base.to_owned(),
+            http,
+            id,
+            email: body["user"]["email"].as_str().unwrap_or_default().to_owned(),
+            password: password.to_owned(),
+            token: body["accessToken"].as_str().unwrap_or_default().to_owned(),
+            refresh_token: refresh_cookie_value(headers).expect("no refresh cookie was set"),
+            session: body.clone(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// Sends a POST without a body, as the action routes (cancel, confirm, ...) expect.
+    pub async fn post_empty(&self, path: &str) -> Reply {
+        self.send(Method::POST, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    /// Sends a request with the bearer token, and a JSON body when one is given.
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        reply(request).await
+    }
+
+    /// Renews the session with the refresh cookie from the cookie store and the CSRF header.
+    pub async fn refresh(&self) -> Reply {
+        let request = self
+            .http
+            .post(format!("{}/api/v1/auth/refresh", self.base))
+            .header("X-Requested-With", "portal");
+        reply(request).await
+    }
+
+    /// Requests an appointment with the provider starting `hours` from now; asserts 201.
+    pub async fn request_appointment(&self, provider: &Client, hours: i64) -> Value {
+        let body = appointment_body(provider.id, &in_hours(hours));
+        let (status, _, appointment) = self.post("/api/v1/patient/appointments", body).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "appointment request failed: {appointment}"
+        );
+        appointment
+    }
+
+    pub async fn profile(&self) -> Value {
+        let (status, _, profile) = self.get("/api/v1/patient/profile").await;
+        assert_eq!(status, StatusCode::OK, "reading the profile failed");
+        profile
+    }
+}
+
+/// Sends a request and reads the whole response.
+pub async fn reply(request: RequestBuilder) -> Reply {
+    let response = request.send().await.expect("the HTTP request failed");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("reading the body failed");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    (status, headers, body)
+}
+
+/// Builds a client that talks to the test server directly, never through a proxy.
+fn http_client(cookies: bool) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .cookie_store(cookies)
+        .build()
+        .expect("building the HTTP client failed")
+}
+
+pub fn test_keys() -> TokenKeys {
+    TokenKeys::new(&Secret::new(TEST_SECRET.into()), Duration::minutes(15))
+}
+
+/// Returns a unique email address.
+pub fn unique_email(kind: &str) -> String {
+    format!("{kind}-{}@example.com", Uuid::new_v4().simple())
+}
+
+/// A valid patient registration with a unique email.
+pub fn patient_body() -> Value {
+    json!({
+        "email": unique_email("patient"),
+        "password": PASSWORD,
+        "firstName": "Ana",
+        "lastName": "Lopez",
+        "dateOfBirth": "1990-05-01",
+        "consent": true,
+        "consentVersion": PRIVACY_POLICY_VERSION,
+    })
+}
+
+/// A valid provider registration with a unique email.
+pub fn provider_body(invite_code: &str) -> Value {
+    json!({
+        "email": unique_email("provider"),
+        "password": PASSWORD,
+        "firstName": "Dana",
+        "lastName": "Reyes",
+        "npi": NPI,
+        "specialty": "Family medicine",
+        "inviteCode": invite_code,
+    })
+}
+
+pub fn appointment_body(provider_id: Uuid, preferred_start: &str) -> Value {
+    json!({
+        "providerId": provider_id,
+        "preferredStart": preferred_start,
+        "visitType": "in_person",
+        "reason": "Annual check-up",
+    })
+}
+
+/// Returns the instant `hours` from now in RFC 3339 with `Z`.
+pub fn in_hours(hours: i64) -> String {
+    (Utc::now() + Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Returns the clinic's date today (the test portals use UTC).
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Returns the date of birth of someone who turned `years` old `days_ago` days ago.
+pub fn born_years_ago(years: u32, days_ago: i64) -> NaiveDate {
+    today()
+        .checked_sub_months(Months::new(12 * years))
+        .expect("date out of range")
+        - Duration::days(days_ago)
+}
+
+pub fn parse_instant(value: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(value.as_str().expect("the instant is not a string"))
+        .expect("the instant is not RFC 3339")
+        .with_timezone(&Utc)
+}
+
+/// Returns the value of the `portal_refresh` cookie set by a response, if any.
+pub fn refresh_cookie_value(headers: &HeaderMap) -> Option<String> {
+    refresh_set_cookie(headers).and_then(|cookie| {
+        let pair = cookie.split(';').next()?;
+        pair.strip_prefix("portal_refresh=").map(str::to_owned)
+    })
+}
+
+/// Returns the whole `Set-Cookie` header of the refresh cookie, if any.
+pub fn refresh_set_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("portal_refresh="))
+        .map(str::to_owned)
+}
+
+/// Decodes the claims of a JWT without checking it.
+pub fn token_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("the token has no payload");
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("the payload is not base64url");
+    serde_json::from_slice(&bytes).expect("the payload is not JSON")
+}
+
+/// Returns the `field` names of a problem document's `errors`.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|error| error["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts that a reply is a problem document with the given status.
+#[track_caller]
+pub fn assert_problem(reply: &Reply, expected: StatusCode) {
+    let (status, headers, body) = reply;
+    assert_eq!(*status, expected, "unexpected status; body: {body}");
+    let content_type = headers
+        .get("content-type")
+        .and_then(|value| value.to_str().ok());
+    assert_eq!(
+        content_type,
+        Some(PROBLEM_JSON),
+        "a {expected} problem must be application/problem+json"
+    );
+    assert_eq!(
+        body["status"].as_u64(),
+        Some(u64::from(expected.as_u16())),
+        "the problem's status member must match the HTTP status"
+    );
+    assert!(
+        body["title"].is_string(),
+        "a problem has a title: {body}"
+    );
+    assert!(
+        body["detail"].is_string(),
+        "a problem has a detail: {body}"
+    );
+}
+
+/// Asserts a 422 problem naming `field` among its errors.
+#[track_caller]
+pub fn assert_invalid_field(reply: &Reply, field: &str) {
+    assert_problem(reply, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = error_fields(&reply.2);
+    assert!(
+        fields.iter().any(|name| name == field),
+        "expected an error on {field}, got {fields:?}"
+    );
+}
