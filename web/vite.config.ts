@@ -33,5 +33,8 @@ export default defineConfig({
     env: { TZ: "America/New_York" },
     css: false,
     restoreMocks: true,
+    unstubGlobals: true,
+    // Form tests type into many fields, which takes a few seconds on a 2-core CI machine.
+    testTimeout: 20_000,
   },
 });

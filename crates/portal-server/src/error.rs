@@ -96,6 +96,13 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// Returns the names of the invalid fields, for unit tests of the extractors.
+    #[cfg(test)]
+    pub(crate) fn field_names(&self) -> Vec<String> {
+        let errors = self.errors.as_deref().unwrap_or_default();
+        errors.iter().map(|error| error.field.clone()).collect()
+    }
 }
 
 impl From<ServiceError> for ApiError {

@@ -115,7 +115,14 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
         path.to_owned()
     };
     if let Some(name) = named("unknown field ") {
-        return (join(&name), "is not an accepted field; remove it".into());
+        // serde_path_to_error reports the error while reading the key, so its path already
+        // ends with the unknown name; joining again would name `role.role`.
+        let field = if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_owned()
+        } else {
+            join(&name)
+        };
+        return (field, "is not an accepted field; remove it".into());
     }
     if let Some(name) = named("missing field ") {
         return (join(&name), "is required".into());
@@ -309,7 +316,7 @@ mod tests {
     #[test]
     fn syntax_error_is_400() {
         assert_eq!(status_of("{"), StatusCode::BAD_REQUEST);
-        assert_eq!(status_of("{} trailing"), StatusCode::BAD_REQUEST);
+        assert_eq!(status_of(r#"{"flag": true} trailing"#), StatusCode::BAD_REQUEST);
     }
 
     #[test]
@@ -323,6 +330,22 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY
         );
         assert_eq!(status_of(r#"{}"#), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    fn fields_of(body: &str) -> Vec<String> {
+        parse_json::<Sample>(body.as_bytes())
+            .unwrap_err()
+            .field_names()
+    }
+
+    #[test]
+    fn unknown_field_is_named_once() {
+        assert_eq!(fields_of(r#"{"flag": true, "role": "admin"}"#), ["role"]);
+        assert_eq!(
+            fields_of(r#"{"flag": true, "inner": {"name": "a", "extra": 1}}"#),
+            ["inner.extra"]
+        );
+        assert_eq!(fields_of(r#"{"flag": true, "inner": {}}"#), ["inner.name"]);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Which patients are in a provider's care: those naming the provider as primary provider and
-//! those with any appointment with the provider.
+//! Care membership. A patient is in a provider's care when the patient names the provider as
+//! primary provider or has any appointment with the provider.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

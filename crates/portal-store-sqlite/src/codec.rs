@@ -38,7 +38,7 @@ fn parse_sex_at_birth(value: &str) -> Option<SexAtBirth> {
     }
 }
 
-/// Serialises a value of the model as JSON text.
+/// Serializes a value of the model as JSON text.
 pub(crate) fn encode_json<T: Serialize>(value: &T, column: &str) -> Result<String, StoreError> {
     // serde_json's message may quote the value, so it is dropped.
     serde_json::to_string(value)
@@ -127,7 +127,7 @@ pub(crate) fn optional_sex_at_birth(
         .transpose()
 }
 
-/// Reads a JSON column into a value of the model; NULL is an error unless `T` is an `Option`.
+/// Reads a JSON column into a value of the model. NULL is an error unless `T` is an `Option`.
 pub(crate) fn json<T: DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
     let value: Option<String> = optional_text(row, column)?;
     let value = value.unwrap_or_else(|| "null".to_owned());

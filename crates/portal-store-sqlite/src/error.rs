@@ -18,9 +18,9 @@ const SQLITE_PROTOCOL: i32 = 15;
 
 /// Converts a sqlx error into the store's error.
 ///
-/// Unique constraint violations become [`StoreError::Duplicate`] named after the column; pool
-/// timeouts, a closed pool, I/O errors and a busy or unreachable database become
-/// [`StoreError::Unavailable`]; everything else becomes [`StoreError::Other`].
+/// A unique constraint violation becomes [`StoreError::Duplicate`] named after the column.
+/// Pool timeouts, a closed pool, I/O errors and a busy or unreachable database become
+/// [`StoreError::Unavailable`]. Everything else becomes [`StoreError::Other`].
 pub(crate) fn database_error(error: sqlx::Error) -> StoreError {
     match error {
         sqlx::Error::Database(database) => from_database(database.as_ref()),

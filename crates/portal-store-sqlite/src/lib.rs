@@ -53,7 +53,8 @@ impl SqliteStore {
     /// Opens the database at `url` (`sqlite://path/to/file.db` or `sqlite:path/to/file.db`),
     /// creating the parent folder and the file when missing, and applies pending migrations.
     ///
-    /// The path is percent-decoded and may carry sqlx's query parameters, such as `?mode=ro`.
+    /// The path is percent-decoded as sqlx does, so a `?` or `#` in a file name is written
+    /// `%3F` or `%23`. Other URL schemes are rejected with [`StoreError::Other`].
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Other(
@@ -89,7 +90,7 @@ impl SqliteStore {
             .await
             .map_err(|error| database_error(error.into()))?;
 
-        tracing::info!(path = %path.display(), "opened SQLite database");
+        tracing::debug!(path = %path.display(), "opened SQLite database");
         Ok(Self { pool, path })
     }
 

@@ -3,7 +3,7 @@
 use portal_core::StoreError;
 use portal_core::model::PageRequest;
 
-/// Escape character of the `LIKE` patterns built by [`prefix_pattern`]; queries use it as
+/// Escape character of the `LIKE` patterns built by [`prefix_pattern`], so queries use
 /// `LIKE ? ESCAPE '\'`.
 const LIKE_ESCAPE: char = '\\';
 
@@ -15,7 +15,7 @@ pub(crate) struct PageBounds {
 }
 
 impl PageBounds {
-    /// Converts a page request; pages count from 1, so page 0 is rejected.
+    /// Converts a page request. Pages count from 1, so page 0 is rejected.
     pub(crate) fn new(page: PageRequest) -> Result<Self, StoreError> {
         if page.page == 0 {
             return Err(StoreError::Other("page numbers start at 1".into()));

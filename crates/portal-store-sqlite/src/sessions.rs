@@ -91,7 +91,7 @@ impl SessionStore for SqliteStore {
         Ok(rotated.rows_affected() == 1)
     }
 
-    /// Revokes the session; a session revoked earlier keeps its first revocation time.
+    /// Revokes the session. A session revoked earlier keeps its first revocation time.
     async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(encode_instant(now))

@@ -25,7 +25,7 @@ const SELECT_PROVIDER: &str = "SELECT u.id, u.first_name, u.last_name, p.special
 
 const PROVIDER_ORDER: &str = "ORDER BY u.last_name_lower, u.first_name_lower, u.id";
 
-/// Filter on either name column; `?1` is a pattern from [`prefix_pattern`].
+/// Filter on either name column, where `?1` is a pattern from [`prefix_pattern`].
 pub(crate) const NAME_PREFIX_FILTER: &str =
     r"(u.first_name_lower LIKE ?1 ESCAPE '\' OR u.last_name_lower LIKE ?1 ESCAPE '\')";
 
@@ -51,7 +51,7 @@ fn provider_from_row(row: &SqliteRow) -> StoreResult<ProviderSummary> {
     })
 }
 
-/// Inserts the account row; `Duplicate("email")` when the email is taken.
+/// Inserts the account row, failing with `Duplicate("email")` when the email is taken.
 async fn insert_user(executor: impl SqliteExecutor<'_>, user: &UserRecord) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO users (id, email, role, password_hash, first_name, last_name, \
@@ -139,7 +139,7 @@ impl UserStore for SqliteStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
-    /// Sets the password hash; an unknown `user_id` changes nothing and is not an error.
+    /// Sets the password hash. An unknown `user_id` changes nothing and is not an error.
     async fn update_password(
         &self,
         user_id: Uuid,
@@ -221,7 +221,7 @@ impl UserStore for SqliteStore {
 
 #[async_trait]
 impl InviteStore for SqliteStore {
-    /// Stores a new invite; `Duplicate("invite")` when the code hash exists.
+    /// Stores a new invite, failing with `Duplicate("invite")` when the code hash exists.
     async fn insert_invite(&self, invite: &Invite) -> StoreResult<()> {
         sqlx::query("INSERT INTO invites (code_hash, created_at, expires_at) VALUES (?, ?, ?)")
             .bind(&invite.code_hash)

@@ -13,6 +13,8 @@ import { useSession } from "@/lib/session/useSession";
 const REFRESH_AHEAD_MS = 60_000;
 /** Shortest wait between renewals, so a skewed clock cannot cause a tight loop. */
 const MIN_REFRESH_DELAY_MS = 30_000;
+/** Longest wait: browsers run a setTimeout of more than 2^31 - 1 ms at once. */
+const MAX_REFRESH_DELAY_MS = 60 * 60_000;
 
 /**
  * Restores the session after a page load, renews the access token before it expires, and
@@ -51,7 +53,8 @@ export function SessionKeeper() {
     if (Number.isNaN(expiresAt)) {
       return;
     }
-    const delay = Math.max(expiresAt - Date.now() - REFRESH_AHEAD_MS, MIN_REFRESH_DELAY_MS);
+    const untilRefresh = expiresAt - Date.now() - REFRESH_AHEAD_MS;
+    const delay = Math.min(Math.max(untilRefresh, MIN_REFRESH_DELAY_MS), MAX_REFRESH_DELAY_MS);
     const timer = window.setTimeout(() => {
       void refreshSession().then((renewed) => {
         if (!renewed) {

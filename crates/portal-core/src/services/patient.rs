@@ -92,13 +92,13 @@ impl Portal {
         let now = self.now();
         let changes =
             validate_profile(request, self.clinic_date(now)).map_err(ServiceError::Validation)?;
-        if let Some(provider_id) = changes.health.primary_provider_id {
-            if self.store.find_provider(provider_id).await?.is_none() {
-                return Err(ServiceError::field(
-                    "primaryProviderId",
-                    "must be a provider of this clinic",
-                ));
-            }
+        if let Some(provider_id) = changes.health.primary_provider_id
+            && self.store.find_provider(provider_id).await?.is_none()
+        {
+            return Err(ServiceError::field(
+                "primaryProviderId",
+                "must be a provider of this clinic",
+            ));
         }
         let profile = self
             .store

@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// The current instant of every test.
 const NOW: &str = "2026-12-04T10:00:00Z";
 
-/// Rounds of each race test; every round races two requests on a fresh record.
+/// Rounds of each race test. Every round races two requests on a fresh record.
 const RACE_ROUNDS: usize = 8;
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -544,7 +544,7 @@ pub async fn invite_unknown(store: &dyn Store) {
     );
 }
 
-pub async fn invite_kept_on_duplicate(store: &dyn Store) {
+pub async fn invite_unused_on_duplicate(store: &dyn Store) {
     let patient = new_patient("Ada", "Byron");
     store
         .insert_patient(&patient)
@@ -1445,7 +1445,7 @@ pub async fn transition_allowed(store: &dyn Store) {
     );
 }
 
-pub async fn transition_refused(store: &dyn Store) {
+pub async fn transition_rejected(store: &dyn Store) {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let patient_id = add_patient(store, "Ada", "Byron").await;
     let appointment = add_appointment(
@@ -1479,7 +1479,7 @@ pub async fn transition_refused(store: &dyn Store) {
         .await
         .expect("find appointment")
         .expect("the appointment exists");
-    assert_eq!(stored, appointment, "a refused transition changes nothing");
+    assert_eq!(stored, appointment, "a rejected transition changes nothing");
 
     let unknown = store
         .transition_appointment(

@@ -31,6 +31,7 @@ function FieldShell({ id, label, hint, error, children, className }: FieldShellP
       {error !== undefined && (
         <p id={`${id}-error`} className="field__error">
           <span aria-hidden="true">⚠ </span>
+          <span className="visually-hidden">Error:</span>{" "}
           {error}
         </p>
       )}
@@ -164,6 +165,7 @@ export function CheckboxField({ label, registration, error }: CheckboxFieldProps
       {error !== undefined && (
         <p id={errorId(registration.name)} className="field__error">
           <span aria-hidden="true">⚠ </span>
+          <span className="visually-hidden">Error:</span>{" "}
           {error}
         </p>
       )}

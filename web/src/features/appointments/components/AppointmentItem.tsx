@@ -42,7 +42,8 @@ export function AppointmentItem({ appointment }: { appointment: Appointment }) {
             setConfirming(true);
           }}
         >
-          Cancel appointment<span className="visually-hidden"> on {when}</span>
+          Cancel appointment{" "}
+<span className="visually-hidden">on {when}</span>
         </button>
       )}
       {confirming && (

@@ -91,7 +91,7 @@ export function ProfileForm({ profile }: { profile: Profile }) {
         labelFor={labelFor}
       />
 
-      <section className="card" aria-labelledby="personal-heading">
+      <section className="card">
         <h2 id="personal-heading">Personal details</h2>
         <p className="muted">Email: {profile.email} (this cannot be changed here)</p>
         <div className="field-grid">
@@ -134,7 +134,7 @@ export function ProfileForm({ profile }: { profile: Profile }) {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="address-heading">
+      <section className="card">
         <h2 id="address-heading">Address</h2>
         <p className="muted">Leave every address field empty if you do not want to give an address.</p>
         <div className="field-grid">
@@ -177,7 +177,7 @@ export function ProfileForm({ profile }: { profile: Profile }) {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="contact-heading">
+      <section className="card">
         <h2 id="contact-heading">Emergency contact</h2>
         <p className="muted">The person we should call if you cannot speak for yourself.</p>
         <div className="field-grid">
@@ -204,7 +204,7 @@ export function ProfileForm({ profile }: { profile: Profile }) {
       <MedicationList form={form} />
       <ConditionList form={form} />
 
-      <section className="card" aria-labelledby="provider-heading">
+      <section className="card">
         <h2 id="provider-heading">Primary provider</h2>
         <ProviderSelectField
           label="Primary provider"

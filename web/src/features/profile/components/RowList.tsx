@@ -29,7 +29,7 @@ export function RowList({
 }: RowListProps) {
   const full = rowCount >= maxRows;
   return (
-    <section className="card" aria-labelledby={headingId}>
+    <section className="card">
       <h2 id={headingId}>{title}</h2>
       {error !== undefined && (
         <p role="alert" className="field__error">
@@ -60,7 +60,8 @@ export function Row({ legend, onRemove, children }: RowProps) {
       <legend className="row__legend">{legend}</legend>
       <div className="row__fields">{children}</div>
       <button type="button" className="button button--link row__remove" onClick={onRemove}>
-        Remove<span className="visually-hidden"> {legend.toLowerCase()}</span>
+        Remove{" "}
+<span className="visually-hidden">{legend.toLowerCase()}</span>
       </button>
     </fieldset>
   );

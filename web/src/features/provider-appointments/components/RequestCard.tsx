@@ -48,7 +48,8 @@ export function RequestCard({ appointment }: { appointment: Appointment }) {
               confirm.mutate(appointment.id);
             }}
           >
-            Confirm<span className="visually-hidden"> appointment for {appointment.patientName}</span>
+            Confirm{" "}
+<span className="visually-hidden">appointment for {appointment.patientName}</span>
           </button>
           <button
             type="button"
@@ -58,7 +59,8 @@ export function RequestCard({ appointment }: { appointment: Appointment }) {
               setConfirmingDecline(true);
             }}
           >
-            Decline<span className="visually-hidden"> appointment for {appointment.patientName}</span>
+            Decline{" "}
+<span className="visually-hidden">appointment for {appointment.patientName}</span>
           </button>
         </div>
       )}
