@@ -5,7 +5,7 @@ import axe from "axe-core";
 
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
-/** Most element selectors listed per rule in a failure message. */
+/** Maximum number of element selectors listed per rule in a failure message. */
 const MAX_TARGETS_PER_RULE = 10;
 
 /**
@@ -33,7 +33,9 @@ export async function runAxe(page) {
 /** Asserts that axe finds no violation of impact `serious` or `critical` on the page. */
 export async function assertNoSeriousAxeViolations(page, pageName) {
   const violations = (await runAxe(page)).filter((violation) => BLOCKING_IMPACTS.has(violation.impact));
-  assert.equal(violations.length, 0, describeViolations(violations, pageName, page.url()));
+  if (violations.length > 0) {
+    assert.fail(describeViolations(violations, pageName, page.url()));
+  }
 }
 
 function describeViolations(violations, pageName, url) {

@@ -18,7 +18,7 @@ const CHROMIUM_ARGS = [
 /** Time limit of one Playwright action or navigation, in milliseconds. */
 export const ACTION_TIMEOUT_MS = 15_000;
 
-/** Browser time zone: not UTC, so a wrong conversion between local time and UTC shows up. */
+/** Browser time zone. It is not UTC, so a wrong conversion between local time and UTC shows up. */
 export const BROWSER_TIME_ZONE = "America/Chicago";
 
 export const PHONE_VIEWPORT = { width: 390, height: 844 };

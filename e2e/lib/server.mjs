@@ -27,11 +27,11 @@ const FATAL_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
 export async function startPortal() {
   if (!existsSync(BINARY_PATH)) {
     throw new Error(
-      `${BINARY_PATH} is missing: build it with \`cargo build --release -p portal-server\``,
+      `${BINARY_PATH} is missing. Build it with \`cargo build --release -p portal-server\`.`,
     );
   }
   if (!existsSync(path.join(WEB_DIR, "index.html"))) {
-    throw new Error(`${WEB_DIR}/index.html is missing: build the web app with \`npm --prefix web run build\``);
+    throw new Error(`${WEB_DIR}/index.html is missing. Build the web app with \`npm --prefix web run build\`.`);
   }
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), "portal-e2e-"));
@@ -106,7 +106,7 @@ export async function startPortal() {
 
 /**
  * Returns this process's environment without any `PORTAL_` variable, so the server runs on its
- * defaults (UTC clinic time zone, development mode), plus the web app folder.
+ * defaults (UTC clinic time zone, development mode), plus the web app folder and `NO_COLOR`.
  */
 function serverEnvironment() {
   const environment = {};
@@ -116,6 +116,8 @@ function serverEnvironment() {
     }
   }
   environment.PORTAL_WEB_DIR = WEB_DIR;
+  // Plain log lines without ANSI colour codes, because the log is read from a file.
+  environment.NO_COLOR = "1";
   return environment;
 }
 

@@ -1,6 +1,6 @@
-// End-to-end scenario against the release binary: a new patient registers, edits the profile
-// and requests an appointment on a phone-sized screen; the demo provider finds the patient,
-// reads the record and confirms the appointment on a desktop; the patient then sees the
+// End-to-end scenario against the release binary. A new patient registers, edits the profile
+// and requests an appointment on a phone-sized screen. The demo provider then finds the patient,
+// reads the record and confirms the appointment on a desktop, and the patient finds the
 // provider in the access history. Every page visited is checked with axe-core.
 
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ const DEMO_PROVIDER = {
   name: "Dana Reyes",
 };
 
-/** Every page the scenario checks with axe; the last test asserts that each one was checked. */
+/** Pages the scenario checks with axe. The last test asserts that each one was checked. */
 const PAGES_TO_AUDIT = [
   "landing",
   "register",
@@ -75,7 +75,7 @@ const state = {
   browser: null,
   /** Sessions (context, page, problems) by who uses them, for screenshots on failure. */
   sessions: {},
-  /** Name of the first scenario step that failed; later steps are skipped. */
+  /** Name of the first failed scenario step, after which the dependent steps are skipped. */
   failedStep: null,
   anyFailed: false,
   /** Accessibility and page problems found in the running step. */
@@ -103,7 +103,7 @@ describe("patient portal", () => {
       const log = await state.portal.readLog();
       await mkdir(ARTIFACTS_DIR, { recursive: true });
       await writeFile(path.join(ARTIFACTS_DIR, "server.log"), log);
-      process.stderr.write(`\n--- portal server output (${state.portal.logPath}) ---\n${log}\n--- end ---\n`);
+      process.stderr.write(`\n--- portal server output (copied to e2e/artifacts/server.log) ---\n${log}\n--- end ---\n`);
     }
     await state.portal.removeWorkDir();
   });
@@ -188,6 +188,8 @@ describe("patient portal", () => {
     assert.equal(await substance.inputValue(), allergy.substance);
     assert.equal(await reaction.inputValue(), allergy.reaction);
     assert.equal(await severity.inputValue(), allergy.severity);
+    // The primary provider list loads in a separate request, so wait for it before axe checks the form.
+    await page.getByRole("combobox", { name: "Primary provider", exact: true }).waitFor();
     await auditPage(session, "profile");
   });
 
@@ -213,7 +215,8 @@ describe("patient portal", () => {
     await providerSelect.selectOption(demoProvider.value);
     await form.getByLabel("Date", { exact: true }).fill(appointment.date);
     await form.getByLabel("Time", { exact: true }).fill(appointment.time);
-    await form.getByRole("combobox", { name: "Visit type", exact: true }).selectOption({ label: appointment.visitTypeLabel });
+    const visitType = form.getByRole("combobox", { name: "Visit type", exact: true });
+    await visitType.selectOption({ label: appointment.visitTypeLabel });
     await form.getByRole("textbox", { name: "Reason for visit", exact: true }).fill(appointment.reason);
 
     const requested = page.waitForResponse(isRequest("POST", "/api/v1/patient/appointments"));
@@ -296,13 +299,18 @@ describe("patient portal", () => {
     await auditPage(session, "provider appointment requests");
 
     const confirmed = page.waitForResponse(isRequest("POST", /^\/api\/v1\/provider\/appointments\/[^/]+\/confirm$/));
-    await requestedCard.getByRole("button", { name: `Confirm appointment for ${patient.fullName}`, exact: true }).click();
+    const confirmButton = requestedCard.getByRole("button", {
+      name: `Confirm appointment for ${patient.fullName}`,
+      exact: true,
+    });
+    await confirmButton.click();
     await expectJson(await confirmed, 200);
     await eventually(async () => {
       assert.equal(await requestedCard.count(), 0, "the confirmed appointment is still listed as requested");
     });
 
-    const confirmedCard = await findAppointmentCard(page, patient.fullName, () => statusFilter.selectOption("confirmed"));
+    const showConfirmed = () => statusFilter.selectOption("confirmed");
+    const confirmedCard = await findAppointmentCard(page, patient.fullName, showConfirmed);
     const confirmedText = await confirmedCard.innerText();
     assert.match(confirmedText, /Confirmed/);
     assert.equal(await confirmedCard.getByRole("button").count(), 0, "a confirmed appointment still offers buttons");
@@ -351,7 +359,8 @@ describe("patient portal", () => {
 
       await page.goto("/health");
       await heading(page, "Health information").waitFor();
-      await page.getByRole("navigation", { name: "Account", exact: true }).getByRole("link", { name: "Sign in" }).waitFor();
+      const accountLinks = page.getByRole("navigation", { name: "Account", exact: true });
+      await accountLinks.getByRole("link", { name: "Sign in" }).waitFor();
       await auditPage(session, "health information");
 
       await page.getByRole("navigation", { name: "Footer" }).getByRole("link", { name: "Privacy policy" }).click();
@@ -483,7 +492,17 @@ async function assertReadOnlyRecord(page) {
   await page.getByText("You can view this record but not change it.").waitFor();
 
   const main = page.getByRole("main");
-  const editableRoles = ["textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton", "switch", "slider"];
+  const editableRoles = [
+    "textbox",
+    "searchbox",
+    "combobox",
+    "listbox",
+    "checkbox",
+    "radio",
+    "spinbutton",
+    "switch",
+    "slider",
+  ];
   for (const role of editableRoles) {
     assert.equal(await main.getByRole(role).count(), 0, `the read-only record contains a ${role}`);
   }

@@ -1,10 +1,13 @@
 //! Extractors: JSON bodies, list queries, the signed-in caller and the request context.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{
+    ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Query, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use portal_core::model::{AppointmentStatus, PageRequest};
@@ -224,6 +227,23 @@ fn bounded(
             ));
             default
         }
+    }
+}
+
+/// The `{id}` segment of the path. A segment that is not valid UTF-8 after percent-decoding
+/// becomes an empty id, so the services answer it like any other malformed id: the same 404
+/// problem document, audited where the route audits denials.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let id = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| id)
+            .unwrap_or_default();
+        Ok(Self(id))
     }
 }
 

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auth, patient, provider};
+use crate::routes::{auth, patient, provider, service};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,9 @@ use crate::routes::{auth, patient, provider};
         provider::confirm,
         provider::decline,
         provider::providers,
+        service::healthz,
+        service::readyz,
+        service::openapi,
     ),
     modifiers(&BearerAuth)
 )]

@@ -138,7 +138,7 @@ describe("App", () => {
     expect(screen.queryByText(/Your session ended/)).not.toBeInTheDocument();
   });
 
-  it("has a skip link and footer links on every page", async () => {
+  it("has a skip link and footer links on every page", () => {
     installFetch({});
     renderApp("/", null);
 

@@ -40,7 +40,7 @@ export function IdleTimeout() {
       const idleMs = Date.now() - lastActivity.current;
       if (idleMs >= IDLE_LIMIT_MINUTES * MINUTE_MS) {
         setWarningUntil(null);
-        // The server session ends too; the local session ends even when that request fails.
+        // The local session ends even when the request to end the server session fails.
         void signOut()
           .catch(() => undefined)
           .finally(() => {

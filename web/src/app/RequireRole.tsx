@@ -8,7 +8,7 @@ import { LoadingState } from "@/lib/ui/States";
  * Renders the child routes only for a signed-in user with one of `roles`.
  *
  * Signed-out visitors go to the sign-in page and users with another role go to their own
- * home page. This only shapes navigation: the server checks the role on every request.
+ * home page. This only shapes navigation, because the server checks the role on every request.
  */
 export function RequireRole({ roles }: { roles: readonly Role[] }) {
   const session = useSession();

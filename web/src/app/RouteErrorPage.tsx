@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 
-/** Shown when a page fails to render; it gives no technical detail that could include PHI. */
+/** Renders the page shown when a route fails, without technical detail that could include PHI. */
 export function RouteErrorPage() {
   return (
     <main id="main" className="container main">

@@ -9,11 +9,11 @@ import {
 } from "@/lib/session/sessionStore";
 import { useSession } from "@/lib/session/useSession";
 
-/** Renew the access token this long before it expires. */
+/** Time before expiry at which the access token is renewed. */
 const REFRESH_AHEAD_MS = 60_000;
-/** Shortest wait between renewals, so a skewed clock cannot cause a tight loop. */
+/** Minimum wait between renewals, so a skewed clock cannot cause a tight loop. */
 const MIN_REFRESH_DELAY_MS = 30_000;
-/** Longest wait: browsers run a setTimeout of more than 2^31 - 1 ms at once. */
+/** Maximum wait, because browsers run a setTimeout longer than 2^31 - 1 ms at once. */
 const MAX_REFRESH_DELAY_MS = 60 * 60_000;
 
 /**

@@ -19,7 +19,7 @@ import PatientsPage from "@/features/provider-patients/components/PatientsPage";
 import HealthInfoPage from "@/features/public/HealthInfoPage";
 import PrivacyPage from "@/features/public/PrivacyPage";
 
-/** Every page of the portal; `main.tsx` and the tests build their routers from this list. */
+/** Every page of the portal. `main.tsx` and the tests build their routers from this list. */
 export const routes: RouteObject[] = [
   {
     path: "/",

@@ -40,7 +40,15 @@ export function installFetch(routes: Record<string, Handler | Handler[]>) {
   const counters = new Map<string, number>();
 
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === "string" ? input : input.toString(), "http://localhost");
+    let href: string;
+    if (typeof input === "string") {
+      href = input;
+    } else if (input instanceof URL) {
+      href = input.href;
+    } else {
+      href = input.url;
+    }
+    const url = new URL(href, "http://localhost");
     const method = init?.method ?? "GET";
     const bodyText = typeof init?.body === "string" ? init.body : undefined;
     const request: RecordedRequest = {

@@ -224,19 +224,20 @@ impl Portal {
         let hash = user.as_ref().map(|u| u.password_hash.as_str());
         let valid = self.hasher.verify(&request.password, hash).await?;
 
-        let actor = user.as_ref().map(|u| (u.id, u.role));
-        let subject = user
-            .as_ref()
-            .filter(|u| u.role == Role::Patient)
-            .map(|u| u.id);
         match user {
             Some(user) if valid => {
+                let actor = Some((user.id, user.role));
+                let subject = (user.role == Role::Patient).then_some(user.id);
                 self.record(context, actor, "auth.login", subject, Outcome::Success)
                     .await?;
                 self.start_session(&user, now).await
             }
             _ => {
-                self.record(context, actor, "auth.login", subject, Outcome::Failed)
+                // Whoever typed the password is unknown, so the event has no actor; the
+                // targeted account is the subject, so a patient sees the attempt in their
+                // access log and attempts on provider accounts stay traceable.
+                let subject = user.as_ref().map(|u| u.id);
+                self.record(context, None, "auth.login", subject, Outcome::Failed)
                     .await?;
                 Err(ServiceError::Unauthenticated)
             }

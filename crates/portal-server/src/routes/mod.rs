@@ -11,7 +11,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
-use axum::routing::get;
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
 use tower_http::LatencyUnit;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -52,6 +53,8 @@ pub fn app(state: AppState, web_dir: &Path) -> Router {
 
     Router::new()
         .nest("/api", api)
+        // `nest` does not match `/api/` itself, which would otherwise serve the web app.
+        .route("/api/", any(api_root))
         .route("/healthz", get(service::healthz))
         .route("/readyz", get(service::readyz))
         .fallback_service(web)
@@ -78,6 +81,14 @@ pub fn app(state: AppState, web_dir: &Path) -> Router {
                 ),
         )
         .layer(middleware::from_fn(request_id::assign))
+}
+
+/// Answers `/api/` like any unknown API path.
+async fn api_root() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        ApiError::not_found(),
+    )
 }
 
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {

@@ -1,7 +1,7 @@
 //! `/api/v1/patient`: the signed-in patient's own dashboard, profile, appointments and
 //! access history.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,7 +10,7 @@ use portal_core::model::{AccessEvent, Appointment, Page, Profile};
 use portal_core::services::Dashboard;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Auth, ListQuery};
+use crate::extract::{ApiJson, Auth, ListQuery, PathId};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -92,7 +92,7 @@ pub async fn request_appointment(
 pub async fn cancel_appointment(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<Json<Appointment>> {
     Ok(Json(state.portal.cancel_appointment(&caller, &id).await?))
 }

@@ -1,13 +1,13 @@
 //! `/api/v1/provider`: a provider's patients (read-only) and appointment requests, and
 //! `/api/v1/providers`, the provider directory for every signed-in user.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use portal_core::model::{Appointment, Page, PatientSummary, Profile, ProviderSummary};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, ListQuery};
+use crate::extract::{Auth, ListQuery, PathId};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -50,7 +50,7 @@ pub async fn patients(
 pub async fn patient(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
         state
@@ -64,7 +64,7 @@ pub async fn patient(
 pub async fn reject_profile_write(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiError {
     ApiError::from(state.portal.deny_profile_write(&caller, &id).await)
 }
@@ -93,7 +93,7 @@ pub async fn appointments(
 pub async fn confirm(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<Json<Appointment>> {
     Ok(Json(state.portal.confirm_appointment(&caller, &id).await?))
 }
@@ -105,7 +105,7 @@ pub async fn confirm(
 pub async fn decline(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> ApiResult<Json<Appointment>> {
     Ok(Json(state.portal.decline_appointment(&caller, &id).await?))
 }

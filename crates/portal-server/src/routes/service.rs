@@ -11,11 +11,13 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
 /// Answers 200 while the process runs.
+#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200)))]
 pub async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
 /// Answers 200 when the database answers, else 503.
+#[utoipa::path(get, path = "/readyz", tag = "service", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.portal.store().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
@@ -29,6 +31,8 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// Serves this OpenAPI document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "service", responses((status = 200)))]
 pub async fn openapi() -> impl IntoResponse {
     Json(ApiDoc::openapi())
 }

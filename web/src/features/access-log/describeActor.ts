@@ -1,7 +1,7 @@
 import { ROLE_LABELS } from "@/lib/schemas/user";
 import type { AccessEvent } from "@/features/access-log/api/listAccessLog";
 
-/** Returns "You" for the signed-in user, "Unknown" when nobody was signed in, else name and role. */
+/** Returns "You" for the signed-in user, "Unknown" when no one was signed in, else name and role. */
 export function describeActor(event: AccessEvent, currentUserId: string | undefined): string {
   if (event.actorId === null) {
     return "Unknown";

@@ -52,7 +52,7 @@ export async function apiErrorFromResponse(response: Response): Promise<ApiError
   try {
     body = await response.json();
   } catch {
-    // Proxies and gateways can answer with HTML or an empty body; the status is still useful.
+    // Proxies and gateways can return HTML or an empty body, and the status is still useful.
   }
 
   const parsed = problemSchema.safeParse(body);

@@ -17,15 +17,15 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Auth endpoints answer 401 for wrong credentials, so a 401 there never means "refresh". */
+/** Auth endpoints return 401 for wrong credentials, so a 401 there never triggers a refresh. */
 const AUTH_PREFIX = "/api/v1/auth/";
 
 /**
  * Sends a request to the portal API and parses the JSON body with `schema`.
  *
  * Adds the in-memory access token. When a non-auth call gets 401, it refreshes the session
- * once and retries once; if that fails too, it ends the session so the app returns to the
- * sign-in page. Every failure is thrown as an ApiError.
+ * once and retries once. If that fails too, it ends the session so the app shows the sign-in
+ * page. Every failure is thrown as an ApiError.
  */
 export async function apiRequest<Schema extends z.ZodType>(
   path: string,

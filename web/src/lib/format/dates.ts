@@ -1,8 +1,8 @@
 /**
  * Formats instants in the user's time zone and handles calendar dates as plain strings.
  *
- * Dates of birth stay `YYYY-MM-DD` strings from input to request: turning one into a `Date`
- * at local midnight and back through UTC can move it by a day.
+ * Dates of birth stay `YYYY-MM-DD` strings from input to request, because turning one into a
+ * `Date` at local midnight and back through UTC can move it by a day.
  */
 
 const DATE_ONLY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;

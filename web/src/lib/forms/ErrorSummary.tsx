@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useRef } from "react";
 import { fieldId, type FlatFieldError } from "@/lib/forms/fieldPaths";
 
 interface ErrorSummaryProps {
@@ -14,11 +14,10 @@ interface ErrorSummaryProps {
 /**
  * Lists a form's errors inside a live region, so screen readers announce them on submit.
  *
- * The region is always rendered: assistive technology announces changes only in a live
- * region that already exists.
+ * The region is always rendered, because assistive technology announces changes only in a
+ * live region that already exists.
  */
 export function ErrorSummary({ formError, fieldErrors, labelFor, focusRequest = 0 }: ErrorSummaryProps) {
-  const titleId = useId();
   const summary = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -31,8 +30,8 @@ export function ErrorSummary({ formError, fieldErrors, labelFor, focusRequest = 
   return (
     <div aria-live="assertive" aria-atomic="true">
       {hasErrors && (
-        <div ref={summary} tabIndex={-1} className="error-summary" aria-labelledby={titleId}>
-          <h2 id={titleId} className="error-summary__title">
+        <div ref={summary} tabIndex={-1} className="error-summary">
+          <h2 className="error-summary__title">
             There is a problem
           </h2>
           {formError !== null && <p className="error-summary__detail">{formError}</p>}

@@ -1,5 +1,3 @@
-import type { FieldErrors, FieldValues } from "react-hook-form";
-
 /** Converts an API field path such as `allergies[2].substance` to `allergies.2.substance`. */
 export function toFormPath(apiField: string): string {
   return apiField.replace(/\[(\d+)\]/g, ".$1");
@@ -10,7 +8,7 @@ export function fieldId(path: string): string {
   return `field-${path.replace(/\./g, "-")}`;
 }
 
-/** Returns the id of the element that holds a field's error message. */
+/** Returns the id of the element that contains a field's error message. */
 export function errorId(path: string): string {
   return `${fieldId(path)}-error`;
 }
@@ -21,7 +19,7 @@ export interface FlatFieldError {
 }
 
 /** Lists every error message in react-hook-form's nested error object, in field order. */
-export function flattenFieldErrors<T extends FieldValues>(errors: FieldErrors<T>): FlatFieldError[] {
+export function flattenFieldErrors(errors: object): FlatFieldError[] {
   const flat: FlatFieldError[] = [];
   visit(errors, "", flat);
   return flat;
@@ -37,7 +35,7 @@ function visit(node: unknown, prefix: string, flat: FlatFieldError[]): void {
     return;
   }
   for (const [key, child] of Object.entries(record)) {
-    // react-hook-form keeps a DOM ref on each error; it is not a nested field.
+    // react-hook-form keeps a DOM ref on each error, which is not a nested field.
     if (key === "ref") {
       continue;
     }

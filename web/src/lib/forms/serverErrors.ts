@@ -37,7 +37,7 @@ export function applyServerErrors<Values extends FieldValues>(
       form.setError(path, { type: "server", message: sentenceCase(fieldError.message) });
       firstPath ??= path;
     } else {
-      unmatched.push(sentenceCase(fieldError.message));
+      unmatched.push(`${sentenceCase(fieldError.field)}: ${fieldError.message}`);
     }
   }
 

@@ -6,9 +6,9 @@ import { applyServerErrors } from "@/lib/forms/serverErrors";
 export interface FormFeedback {
   formError: string | null;
   fieldErrors: FlatFieldError[];
-  /** Counter for ErrorSummary; each increase moves focus to the summary. */
+  /** Counter for ErrorSummary, where each increase moves focus to the summary. */
   summaryFocusRequest: number;
-  /** Clears the form-level error; call at the start of each submission. */
+  /** Clears the form-level error at the start of each submission. */
   reset: () => void;
   /** Shows a failed submission's errors and moves focus to the first field or the summary. */
   showServerError: (error: unknown, fieldMap?: Record<string, string>) => void;

@@ -4,7 +4,7 @@ import type { Session, User } from "@/lib/schemas/user";
  * Holds the signed-in session in memory only.
  *
  * The access token lives in a module variable and never reaches web storage or a readable
- * cookie, so a page reload forgets it and the app restores the session through the HttpOnly
+ * cookie, so a page reload loses it and the app restores the session through the HttpOnly
  * refresh cookie. React reads the rest through `useSyncExternalStore`.
  */
 export type SessionStatus = "restoring" | "signedIn" | "signedOut";
@@ -62,13 +62,13 @@ export function startSession(session: Session): void {
   });
 }
 
-/** Forgets the access token and user; `notice` is shown on the sign-in page. */
+/** Clears the access token and user. The sign-in page shows `notice`. */
 export function endSession(notice: string | null = null): void {
   accessToken = null;
   publish({ status: "signedOut", user: null, accessTokenExpiresAt: null, notice });
 }
 
-/** Resets the store to its state at page load; tests use it between cases. */
+/** Resets the store to its state at page load, for use between tests. */
 export function resetSessionForTests(): void {
   accessToken = null;
   publish({ status: "restoring", user: null, accessTokenExpiresAt: null, notice: null });

@@ -17,7 +17,7 @@ export function EmptyState({ children }: { children: ReactNode }) {
 }
 
 interface ErrorStateProps {
-  /** What failed, such as "We could not load your appointments." */
+  /** Sentence naming the failure, such as "We could not load your appointments." */
   title: string;
   error: unknown;
   onRetry: () => void;

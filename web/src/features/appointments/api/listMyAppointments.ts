@@ -5,7 +5,7 @@ import { pageSchema } from "@/lib/schemas/page";
 
 export const appointmentsPageSchema = pageSchema(appointmentSchema);
 
-/** Largest page the API serves. */
+/** Maximum page size the API serves. */
 export const MY_APPOINTMENTS_LIMIT = 100;
 
 export const myAppointmentsKey = ["patient", "appointments"] as const;

@@ -9,7 +9,7 @@ export const MAX_REASON_LENGTH = 500;
 const MAX_DAYS_AHEAD = 365;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Form values: the date and time are local to the user and converted on submit. */
+/** Form values, with the date and time in the user's zone until submit converts them. */
 export const appointmentRequestFormSchema = z
   .object({
     providerId: z.string().min(1, "Choose a provider"),

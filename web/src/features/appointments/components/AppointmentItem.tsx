@@ -5,7 +5,7 @@ import { isUpcoming, VISIT_TYPE_LABELS, type Appointment } from "@/lib/schemas/a
 import { StatusBadge } from "@/lib/ui/StatusBadge";
 import { useCancelAppointment } from "@/features/appointments/api/cancelAppointment";
 
-/** One appointment card; upcoming ones have a Cancel button that asks for confirmation. */
+/** Renders one appointment card. Upcoming ones get a Cancel button with a confirmation step. */
 export function AppointmentItem({ appointment }: { appointment: Appointment }) {
   const cancel = useCancelAppointment();
   const [confirming, setConfirming] = useState(false);

@@ -35,7 +35,7 @@ const EMPTY_FORM: FormValues = {
   reason: "",
 };
 
-/** Form to request an appointment; the server error on `preferredStart` shows by the date. */
+/** Renders the appointment request form. A server error on `preferredStart` shows by the date. */
 export function AppointmentRequestForm() {
   const requestAppointment = useRequestAppointment();
   const [requestedAt, setRequestedAt] = useState<string | null>(null);

@@ -18,7 +18,7 @@ export function changePassword(body: ChangePasswordForm): Promise<void> {
   return apiSend("/api/v1/auth/password", { method: "PUT", body });
 }
 
-/** Changes the password; the server ends every other session of the user. */
+/** Changes the password. The server then ends every other session of the user. */
 export function useChangePassword() {
   return useMutation({ mutationFn: changePassword });
 }

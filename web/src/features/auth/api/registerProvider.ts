@@ -6,8 +6,8 @@ import { sessionSchema, type Session } from "@/lib/schemas/user";
 import { startSession } from "@/lib/session/sessionStore";
 
 /**
- * Returns true when the last of ten digits is the NPI check digit: the Luhn digit computed
- * over the prefix 80840 followed by the first nine digits, as CMS defines it.
+ * Returns true when the last of ten digits is the NPI check digit, which CMS defines as the
+ * Luhn digit computed over the prefix 80840 followed by the first nine digits.
  */
 export function hasValidNpiCheckDigit(npi: string): boolean {
   if (!/^\d{10}$/.test(npi)) {

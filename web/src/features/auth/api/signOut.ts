@@ -7,7 +7,7 @@ export function signOut(): Promise<void> {
 }
 
 /**
- * Signs out on the server, then forgets the session in memory.
+ * Signs out on the server, then clears the session in memory.
  *
  * The session is cleared even when the request fails, so a lost connection never leaves the
  * person signed in on this screen.

@@ -47,10 +47,10 @@ export default function RegisterPatientPage() {
   const onSubmit = form.handleSubmit(async (values) => {
     feedback.reset();
     try {
-      const result = await register.mutateAsync({ ...values, consentVersion: "2020-01-01" });
+      const result = await register.mutateAsync({ ...values, consentVersion: PRIVACY_POLICY_VERSION });
       await navigate(homePathFor(result.user.role), { replace: true });
     } catch (error) {
-      // A 422 on consentVersion means the policy changed; the person must agree to the new one.
+      // A 422 on consentVersion means the policy changed, so the person must agree to the new one.
       feedback.showServerError(error, { consentVersion: "consent" });
     }
   });

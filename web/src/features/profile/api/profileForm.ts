@@ -38,7 +38,7 @@ const emergencyContactForm = z.object({
   phone: z.string().trim(),
 });
 
-/** Profile form values: every input is a string, and empty strings stand for "not given". */
+/** Profile form values. Every input is a string, and an empty string means "not given". */
 export const profileFormSchema = z
   .object({
     firstName: nameRule("first name"),
@@ -110,7 +110,7 @@ export const profileFormSchema = z
 export type ProfileFormInput = z.input<typeof profileFormSchema>;
 export type ProfileFormOutput = z.output<typeof profileFormSchema>;
 
-/** Body of PUT /api/v1/patient/profile: the editable fields only. */
+/** Body of PUT /api/v1/patient/profile, which carries only the editable fields. */
 export interface ProfileUpdateBody {
   firstName: string;
   lastName: string;
@@ -149,7 +149,7 @@ function allEmpty(record: Record<string, string>): boolean {
   return Object.values(record).every((value) => value === "");
 }
 
-/** Turns validated form values into the update body; blank optional values become null. */
+/** Turns validated form values into the update body, with null for blank optional values. */
 export function formToProfileBody(form: ProfileFormOutput): ProfileUpdateBody {
   return {
     firstName: form.firstName,

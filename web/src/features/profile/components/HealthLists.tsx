@@ -12,7 +12,7 @@ import { Row, RowList } from "@/features/profile/components/RowList";
 
 type ProfileForm = UseFormReturn<ProfileFormInput, unknown, ProfileFormOutput>;
 
-/** Shows the chosen severity as icon and word beside the select; hidden from screen readers. */
+/** Shows the chosen severity as icon and word beside the select. Screen readers skip it. */
 function SeverityPreview({ control, index }: { control: ProfileForm["control"]; index: number }) {
   const severity = useWatch({ control: control as Control<ProfileFormInput>, name: `allergies.${index}.severity` });
   return (

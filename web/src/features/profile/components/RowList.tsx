@@ -47,13 +47,13 @@ export function RowList({
 }
 
 interface RowProps {
-  /** Group name, such as "Allergy 2"; also names the Remove button. */
+  /** Group name, such as "Allergy 2", which also names the Remove button. */
   legend: string;
   onRemove: () => void;
   children: ReactNode;
 }
 
-/** One row of a list, grouped under a legend, with a Remove button named after the row. */
+/** Renders one row of a list under a legend, with a Remove button named after the row. */
 export function Row({ legend, onRemove, children }: RowProps) {
   return (
     <fieldset className="row">

@@ -7,7 +7,7 @@ export const providerAppointmentsPageSchema = pageSchema(appointmentSchema);
 
 export const PROVIDER_APPOINTMENTS_PAGE_SIZE = 25;
 
-/** Status filter; "all" sends no status so the server lists every state. */
+/** Status filter, where "all" sends no status so the server lists every state. */
 export type StatusFilter = AppointmentStatus | "all";
 
 export function listProviderAppointments(status: StatusFilter, page: number, signal?: AbortSignal) {

@@ -6,7 +6,7 @@ import { StatusBadge } from "@/lib/ui/StatusBadge";
 import { useConfirmAppointment } from "@/features/provider-appointments/api/confirmAppointment";
 import { useDeclineAppointment } from "@/features/provider-appointments/api/declineAppointment";
 
-/** One appointment for a provider; requested ones can be confirmed, or declined after a check. */
+/** Renders one appointment for a provider, with Confirm and Decline buttons while it is requested. */
 export function RequestCard({ appointment }: { appointment: Appointment }) {
   const confirm = useConfirmAppointment();
   const decline = useDeclineAppointment();

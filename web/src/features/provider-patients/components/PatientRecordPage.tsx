@@ -25,7 +25,7 @@ function formatAddress(address: NonNullable<Profile["address"]>): string {
     .join(", ");
 }
 
-/** Read-only view of a patient's profile; it renders no inputs and no edit controls. */
+/** Renders a patient's profile read-only, with no inputs and no edit controls. */
 function PatientRecord({ record }: { record: Profile }) {
   return (
     <>

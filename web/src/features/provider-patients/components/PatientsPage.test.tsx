@@ -51,7 +51,7 @@ describe("PatientsPage", () => {
     });
     expect(screen.getByRole("link", { name: "Ben Okafor" })).toBeInTheDocument();
     const searches = fetch.requestsTo(LIST).map((request) => new URLSearchParams(request.search).get("q"));
-    // One request for the empty box and one after the pause; none for the partial "o".
+    // One request for the empty box and one after the pause, with none for the partial "o".
     expect(searches).toEqual([null, "ok"]);
   });
 

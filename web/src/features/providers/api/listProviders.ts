@@ -5,7 +5,7 @@ import { providerSummarySchema } from "@/lib/schemas/provider";
 
 export const providersPageSchema = pageSchema(providerSummarySchema);
 
-/** Largest page the API serves; the pickers show this many providers. */
+/** Maximum page size the API serves, so a picker shows at most this many providers. */
 export const PROVIDER_PICKER_LIMIT = 100;
 
 export function listProviders(params: { q?: string; page?: number; limit?: number }, signal?: AbortSignal) {
@@ -13,7 +13,7 @@ export function listProviders(params: { q?: string; page?: number; limit?: numbe
 }
 
 /** Loads the first 100 providers for a picker. */
-// NOTE: a clinic with more than 100 providers needs a searchable picker; only the first page loads.
+// NOTE: only the first 100 providers load, so a clinic with more needs a searchable picker.
 export function useProviders() {
   return useQuery({
     queryKey: ["providers", { limit: PROVIDER_PICKER_LIMIT }],
