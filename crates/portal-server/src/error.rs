@@ -167,8 +167,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Returns the reason phrase of RFC 9110, which renamed 413 and 422; the `http` crate still
-/// returns the older names.
+/// Returns the RFC 9110 reason phrase. RFC 9110 renamed 413 and 422, but the `http` crate
+/// (1.x) still returns the older names.
 fn title(status: StatusCode) -> &'static str {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => "Content Too Large",

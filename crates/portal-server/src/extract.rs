@@ -5,9 +5,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{
-    ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Query, Request,
-};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use portal_core::model::{AppointmentStatus, PageRequest};
@@ -118,8 +116,8 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
         path.to_owned()
     };
     if let Some(name) = named("unknown field ") {
-        // serde_path_to_error reports the error while reading the key, so its path already
-        // ends with the unknown name; joining again would name `role.role`.
+        // serde_path_to_error reports the error while it reads the key, so its path already
+        // ends with the unknown name. Joining the name again would produce `role.role`.
         let field = if path == name || path.ends_with(&format!(".{name}")) {
             path.to_owned()
         } else {
@@ -231,7 +229,7 @@ fn bounded(
 }
 
 /// The `{id}` segment of the path. A segment that is not valid UTF-8 after percent-decoding
-/// becomes an empty id, so the services answer it like any other malformed id: the same 404
+/// becomes an empty id, so the services treat it like any other malformed id: the same 404
 /// problem document, audited where the route audits denials.
 pub struct PathId(pub String);
 
@@ -336,7 +334,10 @@ mod tests {
     #[test]
     fn syntax_error_is_400() {
         assert_eq!(status_of("{"), StatusCode::BAD_REQUEST);
-        assert_eq!(status_of(r#"{"flag": true} trailing"#), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status_of(r#"{"flag": true} trailing"#),
+            StatusCode::BAD_REQUEST
+        );
     }
 
     #[test]

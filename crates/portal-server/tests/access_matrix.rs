@@ -1,5 +1,5 @@
 //! Who may call each route that reads or writes protected health information, and what the
-//! audit log records when a call is refused.
+//! audit log records when a call is rejected.
 
 mod common;
 
@@ -52,11 +52,22 @@ impl World {
     }
 
     fn patient_routes(&self) -> Vec<Route> {
-        let profile = json!({"firstName": "Eve", "lastName": "Intruder", "dateOfBirth": "1980-01-01"});
+        let profile =
+            json!({"firstName": "Eve", "lastName": "Intruder", "dateOfBirth": "1980-01-01"});
         let appointment = appointment_body(self.provider.id, &in_hours(48));
         vec![
-            Route::new(Method::GET, "/api/v1/patient/dashboard".into(), None, "dashboard.read"),
-            Route::new(Method::GET, "/api/v1/patient/profile".into(), None, "profile.read"),
+            Route::new(
+                Method::GET,
+                "/api/v1/patient/dashboard".into(),
+                None,
+                "dashboard.read",
+            ),
+            Route::new(
+                Method::GET,
+                "/api/v1/patient/profile".into(),
+                None,
+                "profile.read",
+            ),
             Route::new(
                 Method::PUT,
                 "/api/v1/patient/profile".into(),
@@ -77,7 +88,10 @@ impl World {
             ),
             Route::new(
                 Method::POST,
-                format!("/api/v1/patient/appointments/{}/cancel", self.appointment_id),
+                format!(
+                    "/api/v1/patient/appointments/{}/cancel",
+                    self.appointment_id
+                ),
                 None,
                 "appointment.cancel",
             ),
@@ -92,7 +106,12 @@ impl World {
 
     fn provider_routes(&self) -> Vec<Route> {
         vec![
-            Route::new(Method::GET, "/api/v1/provider/patients".into(), None, "patients.list"),
+            Route::new(
+                Method::GET,
+                "/api/v1/provider/patients".into(),
+                None,
+                "patients.list",
+            ),
             Route::new(
                 Method::GET,
                 format!("/api/v1/provider/patients/{}", self.patient.id),
@@ -107,13 +126,19 @@ impl World {
             ),
             Route::new(
                 Method::POST,
-                format!("/api/v1/provider/appointments/{}/confirm", self.appointment_id),
+                format!(
+                    "/api/v1/provider/appointments/{}/confirm",
+                    self.appointment_id
+                ),
                 None,
                 "appointment.confirm",
             ),
             Route::new(
                 Method::POST,
-                format!("/api/v1/provider/appointments/{}/decline", self.appointment_id),
+                format!(
+                    "/api/v1/provider/appointments/{}/decline",
+                    self.appointment_id
+                ),
                 None,
                 "appointment.decline",
             ),
@@ -179,11 +204,17 @@ async fn anonymous_gets_401_on_phi_routes() {
 async fn patient_cannot_cancel_others_appointment() {
     let world = World::new().await;
     let intruder = world.app.register_patient().await;
-    let path = format!("/api/v1/patient/appointments/{}/cancel", world.appointment_id);
+    let path = format!(
+        "/api/v1/patient/appointments/{}/cancel",
+        world.appointment_id
+    );
 
     let reply = intruder.post_empty(&path).await;
     let unknown = intruder
-        .post_empty(&format!("/api/v1/patient/appointments/{}/cancel", Uuid::new_v4()))
+        .post_empty(&format!(
+            "/api/v1/patient/appointments/{}/cancel",
+            Uuid::new_v4()
+        ))
         .await;
     let malformed = intruder
         .post_empty("/api/v1/patient/appointments/not-a-uuid/cancel")
@@ -222,14 +253,21 @@ async fn provider_cannot_decide_others_appointment() {
             world.appointment_id
         );
         let reply = stranger.post_empty(&path).await;
-        assert_eq!(reply.0, StatusCode::NOT_FOUND, "{decision} by another provider");
+        assert_eq!(
+            reply.0,
+            StatusCode::NOT_FOUND,
+            "{decision} by another provider"
+        );
         assert_problem(&reply, StatusCode::NOT_FOUND);
         let action = format!("appointment.{decision}");
         let denied = world
             .app
             .count_access_events(world.patient.id, &action, Outcome::Denied)
             .await;
-        assert_eq!(denied, 1, "{action} is audited as denied on the patient's record");
+        assert_eq!(
+            denied, 1,
+            "{action} is audited as denied on the patient's record"
+        );
     }
 
     assert_eq!(
@@ -252,7 +290,13 @@ async fn provider_in_care_allowed() {
             .provider
             .send(route.method.clone(), &route.path, route.body.clone())
             .await;
-        assert_eq!(status, StatusCode::OK, "{} {}: {body}", route.method, route.path);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{} {}: {body}",
+            route.method,
+            route.path
+        );
     }
 
     let second = world.patient.request_appointment(&world.provider, 72).await;
@@ -261,7 +305,11 @@ async fn provider_in_care_allowed() {
         second["id"].as_str().unwrap_or_default()
     );
     let (status, _, _) = world.provider.post_empty(&path).await;
-    assert_eq!(status, StatusCode::OK, "decline of an appointment with the provider");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "decline of an appointment with the provider"
+    );
 }
 
 #[tokio::test]
@@ -273,13 +321,20 @@ async fn provider_primary_only_allowed() {
         "firstName": "Ana", "lastName": "Lopez", "dateOfBirth": "1990-05-01",
         "primaryProviderId": provider.id,
     });
-    assert_eq!(patient.put("/api/v1/patient/profile", update).await.0, StatusCode::OK);
+    assert_eq!(
+        patient.put("/api/v1/patient/profile", update).await.0,
+        StatusCode::OK
+    );
 
     let (status, _, profile) = provider
         .get(&format!("/api/v1/provider/patients/{}", patient.id))
         .await;
 
-    assert_eq!(status, StatusCode::OK, "the primary provider may read the profile");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the primary provider may read the profile"
+    );
     assert_eq!(profile["id"], json!(patient.id), "the patient's profile");
 }
 
@@ -304,8 +359,16 @@ async fn provider_outside_care_gets_404() {
         .iter()
         .filter(|event| event.action == "profile.read" && event.outcome == Outcome::Denied)
         .collect();
-    assert_eq!(denied.len(), 1, "the refused read is audited on the patient's record");
-    assert_eq!(denied[0].actor_id, Some(stranger.id), "the actor is the provider");
+    assert_eq!(
+        denied.len(),
+        1,
+        "the rejected read is audited on the patient's record"
+    );
+    assert_eq!(
+        denied[0].actor_id,
+        Some(stranger.id),
+        "the actor is the provider"
+    );
     assert_eq!(
         denied[0].actor_role,
         Some(Role::Provider),
@@ -389,7 +452,10 @@ async fn provider_on_patient_routes_gets_403() {
         "the profile is unchanged"
     );
     let (_, _, list) = world.provider.get("/api/v1/provider/appointments").await;
-    assert_eq!(list["total"], 1, "the provider could not request an appointment");
+    assert_eq!(
+        list["total"], 1,
+        "the provider could not request an appointment"
+    );
 }
 
 #[tokio::test]
@@ -398,7 +464,8 @@ async fn provider_profile_write_forbidden() {
     let stranger = world.app.provider_named("Sam", "Okafor").await;
     let before = world.patient.profile().await;
     let path = format!("/api/v1/provider/patients/{}", world.patient.id);
-    let body = json!({"firstName": "Changed", "lastName": "By Provider", "dateOfBirth": "1970-01-01"});
+    let body =
+        json!({"firstName": "Changed", "lastName": "By Provider", "dateOfBirth": "1970-01-01"});
     let methods = [Method::PUT, Method::PATCH, Method::POST, Method::DELETE];
 
     for provider in [&world.provider, &stranger] {
@@ -406,7 +473,11 @@ async fn provider_profile_write_forbidden() {
             let reply = provider
                 .send(method.clone(), &path, Some(body.clone()))
                 .await;
-            assert_eq!(reply.0, StatusCode::FORBIDDEN, "{method} on a patient's profile");
+            assert_eq!(
+                reply.0,
+                StatusCode::FORBIDDEN,
+                "{method} on a patient's profile"
+            );
             assert_problem(&reply, StatusCode::FORBIDDEN);
         }
     }

@@ -8,6 +8,7 @@ use common::{
     Client, TestApp, appointment_body, assert_invalid_field, assert_problem, in_hours,
     parse_instant,
 };
+use portal_core::model::AppointmentStatus;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -55,7 +56,9 @@ async fn appointment_request_returns_requested() {
 
     assert_eq!(status, StatusCode::CREATED, "request is 201: {appointment}");
     assert!(
-        appointment["id"].as_str().is_some_and(|id| uuid::Uuid::try_parse(id).is_ok()),
+        appointment["id"]
+            .as_str()
+            .is_some_and(|id| uuid::Uuid::try_parse(id).is_ok()),
         "id is a UUID"
     );
     assert_eq!(appointment["status"], "requested", "status");
@@ -77,7 +80,9 @@ async fn appointment_request_returns_requested() {
     );
     for field in ["createdAt", "updatedAt"] {
         assert!(
-            appointment[field].as_str().is_some_and(|at| at.ends_with('Z')),
+            appointment[field]
+                .as_str()
+                .is_some_and(|at| at.ends_with('Z')),
             "{field} is a UTC instant"
         );
     }
@@ -91,8 +96,16 @@ async fn appointment_request_rejects_invalid_values() {
     let over_a_year = (Utc::now() + Duration::days(366)).to_rfc3339();
     let cases: Vec<(&str, &str, Value)> = vec![
         ("preferredStart", "in the past", json!(in_hours(-1))),
-        ("preferredStart", "more than a year ahead", json!(over_a_year)),
-        ("preferredStart", "without an offset", json!("2030-01-10T09:00:00")),
+        (
+            "preferredStart",
+            "more than a year ahead",
+            json!(over_a_year),
+        ),
+        (
+            "preferredStart",
+            "without an offset",
+            json!("2030-01-10T09:00:00"),
+        ),
         ("preferredStart", "a date only", json!("2030-01-10")),
         ("preferredStart", "not a date", json!("next Tuesday")),
         ("reason", "empty", json!("")),
@@ -151,7 +164,11 @@ async fn appointment_request_rejects_unknown_fields() {
         let mut body = appointment_body(provider.id, &in_hours(24));
         body[field] = value;
         let reply = patient.post(PATIENT_LIST, body).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "{field} is not accepted");
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} is not accepted"
+        );
         assert_invalid_field(&reply, field);
     }
 
@@ -197,7 +214,7 @@ async fn appointment_list_paginates() {
     assert_eq!(ids(&first).len(), 2, "a full first page");
     assert_eq!(first["total"], 5, "total counts every page");
     assert_eq!(first["limit"], 2, "limit is echoed");
-    assert_eq!(ids(&last).len(), 1, "the last page holds the rest");
+    assert_eq!(ids(&last).len(), 1, "the last page contains the rest");
     assert_eq!(last["page"], 3, "page is echoed");
     assert_eq!(ids(&beyond).len(), 0, "a page past the end is empty");
     assert_eq!(beyond["total"], 5, "total is the same on every page");
@@ -211,7 +228,10 @@ async fn appointment_list_filters_by_status() {
     let requested = patient.request_appointment(&provider, 24).await;
     let confirmed = patient.request_appointment(&provider, 48).await;
     let cancelled = patient.request_appointment(&provider, 72).await;
-    assert_eq!(decide(&provider, &confirmed, "confirm").await.0, StatusCode::OK);
+    assert_eq!(
+        decide(&provider, &confirmed, "confirm").await.0,
+        StatusCode::OK
+    );
     assert_eq!(cancel(&patient, &cancelled).await.0, StatusCode::OK);
 
     let cases = [
@@ -226,11 +246,7 @@ async fn appointment_list_filters_by_status() {
             .get(&format!("{PATIENT_LIST}?status={status}"))
             .await;
         assert_eq!(ids(&list), expected, "patient list with status={status}");
-        assert_eq!(
-            list["total"],
-            expected.len(),
-            "total with status={status}"
-        );
+        assert_eq!(list["total"], expected.len(), "total with status={status}");
         let (_, _, list) = provider
             .get(&format!("{PROVIDER_LIST}?status={status}"))
             .await;
@@ -277,11 +293,18 @@ async fn appointment_cancel_after_confirm() {
     let patient = app.register_patient().await;
     let provider = app.provider().await;
     let appointment = patient.request_appointment(&provider, 24).await;
-    assert_eq!(decide(&provider, &appointment, "confirm").await.0, StatusCode::OK);
+    assert_eq!(
+        decide(&provider, &appointment, "confirm").await.0,
+        StatusCode::OK
+    );
 
     let (status, _, cancelled) = cancel(&patient, &appointment).await;
 
-    assert_eq!(status, StatusCode::OK, "a confirmed appointment can be cancelled");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a confirmed appointment can be cancelled"
+    );
     assert_eq!(cancelled["status"], "cancelled", "the new status");
 }
 
@@ -291,7 +314,10 @@ async fn appointment_cancel_declined_conflicts() {
     let patient = app.register_patient().await;
     let provider = app.provider().await;
     let appointment = patient.request_appointment(&provider, 24).await;
-    assert_eq!(decide(&provider, &appointment, "decline").await.0, StatusCode::OK);
+    assert_eq!(
+        decide(&provider, &appointment, "decline").await.0,
+        StatusCode::OK
+    );
 
     let reply = cancel(&patient, &appointment).await;
 
@@ -310,7 +336,11 @@ async fn provider_appointments_lists_own() {
     let (status, _, list) = provider.get(PROVIDER_LIST).await;
 
     assert_eq!(status, StatusCode::OK, "list is 200");
-    assert_eq!(ids(&list), [id_of(&mine)], "only the provider's own appointments");
+    assert_eq!(
+        ids(&list),
+        [id_of(&mine)],
+        "only the provider's own appointments"
+    );
     assert_eq!(list["total"], 1, "total");
     assert_eq!(
         list["items"][0]["patientName"], "Ana Lopez",
@@ -363,7 +393,10 @@ async fn provider_second_decision_conflicts() {
 
     for (first, second) in cases {
         let appointment = patient.request_appointment(&provider, 24).await;
-        assert_eq!(decide(&provider, &appointment, first).await.0, StatusCode::OK);
+        assert_eq!(
+            decide(&provider, &appointment, first).await.0,
+            StatusCode::OK
+        );
         let reply = decide(&provider, &appointment, second).await;
         assert_eq!(reply.0, StatusCode::CONFLICT, "{second} after {first}");
         assert_problem(&reply, StatusCode::CONFLICT);
@@ -381,4 +414,22 @@ async fn provider_decision_on_cancelled_conflicts() {
     let reply = decide(&provider, &appointment, "confirm").await;
 
     assert_problem(&reply, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn appointment_cancel_started_conflicts() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    let provider = app.provider().await;
+    let id = app
+        .insert_past_appointment(&patient, &provider, 1, AppointmentStatus::Confirmed)
+        .await;
+
+    let reply = cancel(&patient, &json!({"id": id})).await;
+
+    assert_problem(&reply, StatusCode::CONFLICT);
+    let (_, _, list) = patient
+        .get(&format!("{PATIENT_LIST}?status=confirmed"))
+        .await;
+    assert_eq!(ids(&list), [id.to_string()], "the appointment is unchanged");
 }

@@ -22,10 +22,25 @@ async fn audit_records_each_patient_action() {
     );
     let profile = json!({"firstName": "Ana", "lastName": "Lopez", "dateOfBirth": "1990-05-01"});
     let calls: Vec<(Method, &str, Option<Value>, &str)> = vec![
-        (Method::GET, "/api/v1/patient/dashboard", None, "dashboard.read"),
+        (
+            Method::GET,
+            "/api/v1/patient/dashboard",
+            None,
+            "dashboard.read",
+        ),
         (Method::GET, "/api/v1/patient/profile", None, "profile.read"),
-        (Method::PUT, "/api/v1/patient/profile", Some(profile), "profile.update"),
-        (Method::GET, "/api/v1/patient/appointments", None, "appointments.list"),
+        (
+            Method::PUT,
+            "/api/v1/patient/profile",
+            Some(profile),
+            "profile.update",
+        ),
+        (
+            Method::GET,
+            "/api/v1/patient/appointments",
+            None,
+            "appointments.list",
+        ),
         (Method::POST, &cancel, None, "appointment.cancel"),
         (Method::GET, ACCESS_LOG, None, "access_log.read"),
     ];
@@ -35,12 +50,20 @@ async fn audit_records_each_patient_action() {
         let (status, _, _) = patient.send(method.clone(), path, body).await;
         assert!(status.is_success(), "{method} {path} succeeds");
         let events = app.access_events(patient.id).await;
-        assert_eq!(events.len(), before + 1, "{method} {path} records one event");
+        assert_eq!(
+            events.len(),
+            before + 1,
+            "{method} {path} records one event"
+        );
         let newest = &events[0];
         assert_eq!(newest.action, action, "{method} {path} action");
         assert_eq!(newest.outcome, Outcome::Success, "{action} outcome");
         assert_eq!(newest.actor_id, Some(patient.id), "{action} actor");
-        assert_eq!(newest.actor_role, Some(Role::Patient), "{action} actor role");
+        assert_eq!(
+            newest.actor_role,
+            Some(Role::Patient),
+            "{action} actor role"
+        );
     }
 }
 
@@ -73,14 +96,24 @@ async fn audit_records_provider_actions() {
     let first = patient.request_appointment(&provider, 24).await;
     let second = patient.request_appointment(&provider, 48).await;
     let calls = [
-        (format!("/api/v1/provider/patients/{}", patient.id), Method::GET, "profile.read"),
         (
-            format!("/api/v1/provider/appointments/{}/confirm", first["id"].as_str().unwrap_or_default()),
+            format!("/api/v1/provider/patients/{}", patient.id),
+            Method::GET,
+            "profile.read",
+        ),
+        (
+            format!(
+                "/api/v1/provider/appointments/{}/confirm",
+                first["id"].as_str().unwrap_or_default()
+            ),
             Method::POST,
             "appointment.confirm",
         ),
         (
-            format!("/api/v1/provider/appointments/{}/decline", second["id"].as_str().unwrap_or_default()),
+            format!(
+                "/api/v1/provider/appointments/{}/decline",
+                second["id"].as_str().unwrap_or_default()
+            ),
             Method::POST,
             "appointment.decline",
         ),
@@ -94,7 +127,11 @@ async fn audit_records_provider_actions() {
         assert_eq!(newest.action, action, "{method} {path} action");
         assert_eq!(newest.outcome, Outcome::Success, "{action} outcome");
         assert_eq!(newest.actor_id, Some(provider.id), "{action} actor");
-        assert_eq!(newest.actor_role, Some(Role::Provider), "{action} actor role");
+        assert_eq!(
+            newest.actor_role,
+            Some(Role::Provider),
+            "{action} actor role"
+        );
     }
 
     for (path, action) in [
@@ -123,17 +160,20 @@ async fn audit_records_login_success_and_failure() {
     let success = events
         .iter()
         .find(|event| event.action == "auth.login" && event.outcome == Outcome::Success)
-        .expect("the successful sign-in is audited");
+        .expect("the successful sign-in should be audited");
     let failure = events
         .iter()
         .find(|event| event.action == "auth.login" && event.outcome == Outcome::Failed)
-        .expect("the failed sign-in is audited as failed");
+        .expect("the failed sign-in should be audited as failed");
     assert_eq!(success.actor_id, Some(patient.id), "the patient signed in");
     assert_eq!(
         failure.actor_id, None,
         "nobody was signed in when the password was wrong"
     );
-    assert_eq!(failure.actor_role, None, "a failed sign-in has no actor role");
+    assert_eq!(
+        failure.actor_role, None,
+        "a failed sign-in has no actor role"
+    );
 }
 
 #[tokio::test]
@@ -156,7 +196,11 @@ async fn audit_records_session_events() {
     let app = TestApp::spawn().await;
     let patient = app.register_patient().await;
 
-    assert_eq!(patient.refresh().await.0, StatusCode::OK, "renewal succeeds");
+    assert_eq!(
+        patient.refresh().await.0,
+        StatusCode::OK,
+        "renewal succeeds"
+    );
     let body = json!({"currentPassword": PASSWORD, "newPassword": "a brand new passphrase"});
     let (status, _, _) = patient.put("/api/v1/auth/password", body).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "password change succeeds");
@@ -171,7 +215,12 @@ async fn audit_records_session_events() {
         .collect();
     assert_eq!(
         actions,
-        ["auth.logout", "auth.password.change", "auth.refresh", "auth.register"],
+        [
+            "auth.logout",
+            "auth.password.change",
+            "auth.refresh",
+            "auth.register"
+        ],
         "session events, newest first"
     );
 }
@@ -197,9 +246,15 @@ async fn audit_event_stores_request_context() {
     let read = events
         .iter()
         .find(|event| event.action == "profile.read")
-        .expect("the read is audited");
-    assert_eq!(read.request_id, "audit-test-42", "the event carries the request id");
-    assert_eq!(read.client_addr, "127.0.0.1", "the event carries the client address");
+        .expect("the read should be audited");
+    assert_eq!(
+        read.request_id, "audit-test-42",
+        "the event carries the request id"
+    );
+    assert_eq!(
+        read.client_addr, "127.0.0.1",
+        "the event carries the client address"
+    );
     assert_eq!(
         read.subject_id.as_deref(),
         Some(patient.id.hyphenated().to_string().as_str()),
@@ -218,7 +273,10 @@ async fn access_log_shows_failed_login() {
 
     assert_eq!(status, StatusCode::OK, "the access log is 200");
     let newest = &log["items"][0];
-    assert_eq!(newest["action"], "auth.login", "the failed sign-in is listed");
+    assert_eq!(
+        newest["action"], "auth.login",
+        "the failed sign-in is listed"
+    );
     assert_eq!(newest["outcome"], "failed", "outcome");
     assert_eq!(newest["actorId"], Value::Null, "actorId");
     assert_eq!(newest["actorName"], Value::Null, "actorName");
@@ -232,7 +290,11 @@ async fn access_log_names_provider_reader() {
     let provider = app.provider().await;
     patient.request_appointment(&provider, 24).await;
     let path = format!("/api/v1/provider/patients/{}", patient.id);
-    assert_eq!(provider.get(&path).await.0, StatusCode::OK, "the provider reads the record");
+    assert_eq!(
+        provider.get(&path).await.0,
+        StatusCode::OK,
+        "the provider reads the record"
+    );
 
     let (_, _, log) = patient.get(ACCESS_LOG).await;
 
@@ -244,7 +306,9 @@ async fn access_log_names_provider_reader() {
     assert_eq!(newest["actorRole"], "provider", "actorRole");
     assert!(newest["id"].is_i64(), "id is a number");
     assert!(
-        newest["occurredAt"].as_str().is_some_and(|at| at.ends_with('Z')),
+        newest["occurredAt"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z')),
         "occurredAt is a UTC instant"
     );
 }
@@ -265,7 +329,10 @@ async fn access_log_hides_other_patient_names() {
     let (_, _, log) = patient.get(ACCESS_LOG).await;
 
     let attempt = &log["items"][0];
-    assert_eq!(attempt["action"], "appointment.cancel", "the attempt is listed");
+    assert_eq!(
+        attempt["action"], "appointment.cancel",
+        "the attempt is listed"
+    );
     assert_eq!(attempt["outcome"], "denied", "outcome");
     assert_eq!(attempt["actorRole"], "patient", "actorRole");
     assert_eq!(
@@ -301,7 +368,10 @@ async fn access_log_newest_first_and_paginated() {
         items[0]["id"].as_i64() > items[1]["id"].as_i64(),
         "ids descend"
     );
-    assert_eq!(second["total"], 6, "the first read of the log is itself on the record");
+    assert_eq!(
+        second["total"], 6,
+        "the first read of the log is itself on the record"
+    );
 }
 
 #[tokio::test]

@@ -22,7 +22,9 @@ async fn register_patient_returns_session() {
     assert_eq!(status, StatusCode::CREATED, "registration is 201");
     let user = &session["user"];
     assert!(
-        user["id"].as_str().is_some_and(|id| uuid::Uuid::try_parse(id).is_ok()),
+        user["id"]
+            .as_str()
+            .is_some_and(|id| uuid::Uuid::try_parse(id).is_ok()),
         "user.id is a UUID"
     );
     assert_eq!(user["email"], body["email"], "user.email");
@@ -35,19 +37,22 @@ async fn register_patient_returns_session() {
         "User has exactly id, email, role, firstName, lastName: {user}"
     );
     assert!(
-        session["accessToken"].as_str().is_some_and(|t| !t.is_empty()),
+        session["accessToken"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
         "accessToken is present"
     );
     let expires = session["accessTokenExpiresAt"].as_str().unwrap_or_default();
-    assert!(expires.ends_with('Z'), "accessTokenExpiresAt is UTC: {expires}");
+    assert!(
+        expires.ends_with('Z'),
+        "accessTokenExpiresAt is UTC: {expires}"
+    );
     assert!(
         parse_instant(&session["accessTokenExpiresAt"]) > Utc::now(),
         "the access token expires in the future"
     );
     assert_eq!(
-        headers
-            .get("cache-control")
-            .and_then(|v| v.to_str().ok()),
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
         Some("no-store"),
         "a session response is never cached"
     );
@@ -61,7 +66,7 @@ async fn register_patient_sets_refresh_cookie() {
         .post("/api/v1/auth/register/patient", None, patient_body())
         .await;
 
-    let cookie = refresh_set_cookie(&headers).expect("a portal_refresh cookie is set");
+    let cookie = refresh_set_cookie(&headers).expect("a portal_refresh cookie should be set");
     let attributes: Vec<String> = cookie
         .split(';')
         .map(|part| part.trim().to_ascii_lowercase())
@@ -100,10 +105,7 @@ async fn register_provider_returns_session() {
     assert_eq!(status, StatusCode::CREATED, "registration is 201");
     assert_eq!(session["user"]["role"], "provider", "user.role");
     assert_eq!(session["user"]["email"], body["email"], "user.email");
-    assert!(
-        session["accessToken"].is_string(),
-        "accessToken is present"
-    );
+    assert!(session["accessToken"].is_string(), "accessToken is present");
     assert!(
         refresh_cookie_value(&headers).is_some(),
         "a refresh cookie is set"
@@ -143,7 +145,11 @@ async fn register_provider_accepts_code_in_any_case() {
         .post("/api/v1/auth/register/provider", None, provider_body(&code))
         .await;
 
-    assert_eq!(status, StatusCode::CREATED, "codes ignore case and separators: {body}");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "codes ignore case and separators: {body}"
+    );
 }
 
 #[tokio::test]
@@ -174,9 +180,7 @@ async fn register_provider_rejects_bad_npi() {
     for (npi, case) in cases {
         let mut body = provider_body(&code);
         body["npi"] = json!(npi);
-        let reply = app
-            .post("/api/v1/auth/register/provider", None, body)
-            .await;
+        let reply = app.post("/api/v1/auth/register/provider", None, body).await;
         assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "npi with {case}");
         assert_invalid_field(&reply, "npi");
     }
@@ -207,10 +211,7 @@ async fn login_returns_session() {
         "the session is the patient's"
     );
     assert_eq!(session["user"]["role"], "patient", "user.role");
-    assert!(
-        session["accessToken"].is_string(),
-        "accessToken is present"
-    );
+    assert!(session["accessToken"].is_string(), "accessToken is present");
     assert!(
         refresh_cookie_value(&headers).is_some(),
         "a refresh cookie is set"
@@ -263,7 +264,7 @@ async fn refresh_rotates_token() {
     let (status, headers, session) = patient.refresh().await;
 
     assert_eq!(status, StatusCode::OK, "renewal is 200: {session}");
-    let rotated = refresh_cookie_value(&headers).expect("a new refresh cookie is set");
+    let rotated = refresh_cookie_value(&headers).expect("a new refresh cookie should be set");
     assert_ne!(rotated, patient.refresh_token, "the refresh token changes");
     assert_eq!(
         session["user"]["id"],
@@ -394,7 +395,10 @@ async fn me_returns_user() {
     let (status, _, user) = patient.get("/api/v1/auth/me").await;
 
     assert_eq!(status, StatusCode::OK, "me is 200");
-    assert_eq!(user, patient.session["user"], "me returns the session's user");
+    assert_eq!(
+        user, patient.session["user"],
+        "me returns the session's user"
+    );
 }
 
 #[tokio::test]
@@ -467,7 +471,11 @@ async fn password_change_rejects_weak_new() {
     for (new_password, case) in cases {
         let body = json!({"currentPassword": PASSWORD, "newPassword": new_password});
         let reply = patient.put("/api/v1/auth/password", body).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "new password is {case}");
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "new password is {case}"
+        );
         assert_invalid_field(&reply, "newPassword");
     }
 
@@ -483,4 +491,30 @@ async fn password_change_requires_sign_in() {
     let reply = app.put("/api/v1/auth/password", None, body).await;
 
     assert_problem(&reply, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn refresh_concurrent_use_once() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    let attempt = || {
+        reply(
+            app.request(reqwest::Method::POST, "/api/v1/auth/refresh")
+                .header("X-Requested-With", "portal")
+                .header(
+                    "Cookie",
+                    format!("portal_refresh={}", patient.refresh_token),
+                ),
+        )
+    };
+
+    let (first, second) = tokio::join!(attempt(), attempt());
+
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::UNAUTHORIZED],
+        "a refresh token is used at most once, even by concurrent requests"
+    );
 }

@@ -237,13 +237,19 @@ async fn api_responses_have_no_store() {
     let login = app.login(&patient.email, PASSWORD).await;
     let replies = [
         ("GET profile", patient.get("/api/v1/patient/profile").await),
-        ("GET dashboard", patient.get("/api/v1/patient/dashboard").await),
+        (
+            "GET dashboard",
+            patient.get("/api/v1/patient/dashboard").await,
+        ),
         ("GET me", patient.get("/api/v1/auth/me").await),
         ("GET openapi", patient.get("/api/v1/openapi.json").await),
         ("POST login", login),
         ("401", anonymous),
         ("422", invalid),
-        ("logout 204", patient.post_empty("/api/v1/auth/logout").await),
+        (
+            "logout 204",
+            patient.post_empty("/api/v1/auth/logout").await,
+        ),
     ];
 
     for (case, (_, headers, _)) in replies {
@@ -350,10 +356,7 @@ async fn problem_never_echoes_values() {
     ];
 
     for (case, (status, headers, body)) in replies {
-        assert!(
-            status.is_client_error(),
-            "{case} is rejected: {status}"
-        );
+        assert!(status.is_client_error(), "{case} is rejected: {status}");
         assert_eq!(
             headers.get("content-type").and_then(|v| v.to_str().ok()),
             Some(common::PROBLEM_JSON),
@@ -361,7 +364,10 @@ async fn problem_never_echoes_values() {
         );
         let text = body.to_string();
         assert!(!text.contains("SENTINEL"), "{case} echoes a value: {text}");
-        assert!(!text.contains("sentinel"), "{case} echoes the email: {text}");
+        assert!(
+            !text.contains("sentinel"),
+            "{case} echoes the email: {text}"
+        );
         assert!(
             !text.contains(&patient.email),
             "{case} echoes an email: {text}"
@@ -373,7 +379,9 @@ async fn problem_never_echoes_values() {
 async fn problem_has_standard_members() {
     let app = TestApp::spawn().await;
 
-    let (_, _, body) = app.post(REGISTER, None, json!({"email": "a@example.com"})).await;
+    let (_, _, body) = app
+        .post(REGISTER, None, json!({"email": "a@example.com"}))
+        .await;
 
     assert_eq!(body["type"], "about:blank", "type");
     assert_eq!(body["title"], "Unprocessable Content", "title");
@@ -405,7 +413,11 @@ async fn request_id_is_echoed_or_assigned() {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    assert_eq!(id(&kept.1).as_deref(), Some("trace-123"), "a valid id is kept");
+    assert_eq!(
+        id(&kept.1).as_deref(),
+        Some("trace-123"),
+        "a valid id is kept"
+    );
     assert!(
         id(&replaced.1).is_some_and(|value| uuid::Uuid::try_parse(&value).is_ok()),
         "an invalid id is replaced by a UUID"
@@ -418,24 +430,46 @@ async fn undecodable_id_is_404() {
     let patient = app.register_patient().await;
     let provider = app.provider().await;
     let unknown = provider
-        .get(&format!("/api/v1/provider/patients/{}", uuid::Uuid::new_v4()))
+        .get(&format!(
+            "/api/v1/provider/patients/{}",
+            uuid::Uuid::new_v4()
+        ))
         .await;
     let cases = [
         (&provider, Method::GET, "/api/v1/provider/patients/%FF"),
-        (&provider, Method::POST, "/api/v1/provider/appointments/%FF/confirm"),
-        (&provider, Method::POST, "/api/v1/provider/appointments/%C3%28/decline"),
-        (&patient, Method::POST, "/api/v1/patient/appointments/%FF/cancel"),
+        (
+            &provider,
+            Method::POST,
+            "/api/v1/provider/appointments/%FF/confirm",
+        ),
+        (
+            &provider,
+            Method::POST,
+            "/api/v1/provider/appointments/%C3%28/decline",
+        ),
+        (
+            &patient,
+            Method::POST,
+            "/api/v1/patient/appointments/%FF/cancel",
+        ),
     ];
 
     for (client, method, path) in cases {
         let reply = client.send(method.clone(), path, None).await;
         assert_eq!(reply.0, StatusCode::NOT_FOUND, "{method} {path}");
         assert_problem(&reply, StatusCode::NOT_FOUND);
-        assert_eq!(reply.2, unknown.2, "{method} {path}: the same body as an unknown id");
+        assert_eq!(
+            reply.2, unknown.2,
+            "{method} {path}: the same body as an unknown id"
+        );
     }
 
     let write = provider
-        .send(Method::PUT, "/api/v1/provider/patients/%FF", Some(json!({})))
+        .send(
+            Method::PUT,
+            "/api/v1/provider/patients/%FF",
+            Some(json!({})),
+        )
         .await;
     assert_problem(&write, StatusCode::FORBIDDEN);
 }

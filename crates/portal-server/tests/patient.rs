@@ -7,6 +7,7 @@ use common::{
     TestApp, assert_invalid_field, assert_problem, born_years_ago, parse_instant, patient_body,
     today,
 };
+use portal_core::model::AppointmentStatus;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -22,7 +23,7 @@ const REMINDER_KINDS: [&str; 7] = [
     "medication_review",
 ];
 
-/// A profile update setting every editable field.
+/// Returns a profile update setting every editable field.
 fn full_profile(primary_provider_id: Value) -> Value {
     json!({
         "firstName": "Ana María",
@@ -56,7 +57,7 @@ fn full_profile(primary_provider_id: Value) -> Value {
     })
 }
 
-/// A profile update with only the required fields.
+/// Returns a profile update with only the required fields.
 fn minimal_profile() -> Value {
     json!({"firstName": "Ana", "lastName": "Lopez", "dateOfBirth": "1990-05-01"})
 }
@@ -87,10 +88,7 @@ async fn dashboard_returns_shape() {
         json!([]),
         "a new patient has no appointments"
     );
-    assert!(
-        dashboard["reminders"].is_array(),
-        "reminders is a list"
-    );
+    assert!(dashboard["reminders"].is_array(), "reminders is a list");
     let tip = &dashboard["tipOfTheDay"];
     assert!(tip["title"].is_string(), "the tip has a title");
     assert!(tip["body"].is_string(), "the tip has a body");
@@ -121,7 +119,8 @@ async fn dashboard_tip_matches_age_group() {
         let patient = app.register_patient_born(date_of_birth).await;
         let (_, _, dashboard) = patient.get(DASHBOARD).await;
         assert_eq!(
-            dashboard["tipOfTheDay"]["ageGroup"], group,
+            dashboard["tipOfTheDay"]["ageGroup"],
+            group,
             "born {date_of_birth}, today {}",
             today()
         );
@@ -223,19 +222,16 @@ async fn dashboard_reminders_follow_profile() {
         );
     }
     for reminder in dashboard["reminders"].as_array().into_iter().flatten() {
-        assert_eq!(reminder["id"], reminder["kind"], "a reminder's id is its kind");
+        assert_eq!(
+            reminder["id"], reminder["kind"],
+            "a reminder's id is its kind"
+        );
         assert!(
             REMINDER_KINDS.contains(&reminder["kind"].as_str().unwrap_or_default()),
             "known kind: {reminder}"
         );
-        assert!(
-            reminder["title"].is_string(),
-            "a reminder has a title"
-        );
-        assert!(
-            reminder["detail"].is_string(),
-            "a reminder has a detail"
-        );
+        assert!(reminder["title"].is_string(), "a reminder has a title");
+        assert!(reminder["detail"].is_string(), "a reminder has a detail");
     }
 }
 
@@ -282,14 +278,22 @@ async fn profile_returns_registration_values() {
     assert_eq!(profile["firstName"], "Ana", "firstName");
     assert_eq!(profile["lastName"], "Lopez", "lastName");
     assert_eq!(profile["dateOfBirth"], "1990-05-01", "dateOfBirth");
-    for empty in ["sexAtBirth", "phone", "address", "emergencyContact", "primaryProviderId"] {
+    for empty in [
+        "sexAtBirth",
+        "phone",
+        "address",
+        "emergencyContact",
+        "primaryProviderId",
+    ] {
         assert_eq!(profile[empty], Value::Null, "{empty} starts empty");
     }
     for list in ["allergies", "medications", "conditions"] {
         assert_eq!(profile[list], json!([]), "{list} starts empty");
     }
     assert!(
-        profile["updatedAt"].as_str().is_some_and(|at| at.ends_with('Z')),
+        profile["updatedAt"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z')),
         "updatedAt is a UTC instant"
     );
 }
@@ -328,7 +332,10 @@ async fn profile_update_trims_values() {
 
     let (_, _, updated) = patient.put(PROFILE, update).await;
 
-    assert_eq!(updated["firstName"], "Mary Ann", "names are trimmed and collapsed");
+    assert_eq!(
+        updated["firstName"], "Mary Ann",
+        "names are trimmed and collapsed"
+    );
     assert_eq!(
         updated["allergies"][0]["substance"], "Latex",
         "list values are trimmed"
@@ -350,7 +357,13 @@ async fn profile_update_replaces_optional_fields() {
     let (status, _, updated) = patient.put(PROFILE, minimal_profile()).await;
 
     assert_eq!(status, StatusCode::OK, "the minimal update succeeds");
-    for empty in ["sexAtBirth", "phone", "address", "emergencyContact", "primaryProviderId"] {
+    for empty in [
+        "sexAtBirth",
+        "phone",
+        "address",
+        "emergencyContact",
+        "primaryProviderId",
+    ] {
         assert_eq!(updated[empty], Value::Null, "a missing {empty} clears it");
     }
     for list in ["allergies", "medications", "conditions"] {
@@ -382,18 +395,46 @@ async fn profile_update_names_invalid_fields() {
         ("phone", "/phone", json!("12345")),
         ("address.line1", "/address/line1", json!(" ")),
         ("address.city", "/address/city", json!("")),
-        ("emergencyContact.phone", "/emergencyContact/phone", json!("x")),
+        (
+            "emergencyContact.phone",
+            "/emergencyContact/phone",
+            json!("x"),
+        ),
         ("emergencyContact.name", "/emergencyContact/name", json!("")),
-        ("allergies[0].substance", "/allergies/0/substance", json!("")),
-        ("allergies[1].reaction", "/allergies/1/reaction", json!("x".repeat(201))),
-        ("allergies[0].severity", "/allergies/0/severity", json!("deadly")),
+        (
+            "allergies[0].substance",
+            "/allergies/0/substance",
+            json!(""),
+        ),
+        (
+            "allergies[1].reaction",
+            "/allergies/1/reaction",
+            json!("x".repeat(201)),
+        ),
+        (
+            "allergies[0].severity",
+            "/allergies/0/severity",
+            json!("deadly"),
+        ),
         ("medications[1].name", "/medications/1/name", json!("  ")),
-        ("medications[0].dose", "/medications/0/dose", json!("x".repeat(51))),
+        (
+            "medications[0].dose",
+            "/medications/0/dose",
+            json!("x".repeat(51)),
+        ),
         ("conditions[1].name", "/conditions/1/name", json!("")),
         ("sexAtBirth", "/sexAtBirth", json!("other")),
-        ("primaryProviderId", "/primaryProviderId", json!(uuid::Uuid::new_v4())),
+        (
+            "primaryProviderId",
+            "/primaryProviderId",
+            json!(uuid::Uuid::new_v4()),
+        ),
         ("primaryProviderId", "/primaryProviderId", json!(patient.id)),
-        ("primaryProviderId", "/primaryProviderId", json!("not-a-uuid")),
+        (
+            "primaryProviderId",
+            "/primaryProviderId",
+            json!("not-a-uuid"),
+        ),
     ];
 
     for (field, pointer, value) in cases {
@@ -420,7 +461,11 @@ async fn profile_update_limits_list_length() {
     let patient = app.register_patient().await;
     let before = patient.profile().await;
     let mut update = minimal_profile();
-    update["conditions"] = json!((0..51).map(|i| json!({"name": format!("c{i}")})).collect::<Vec<_>>());
+    update["conditions"] = json!(
+        (0..51)
+            .map(|i| json!({"name": format!("c{i}")}))
+            .collect::<Vec<_>>()
+    );
 
     let reply = patient.put(PROFILE, update).await;
 
@@ -444,7 +489,11 @@ async fn profile_update_rejects_read_only_fields() {
         let mut update = minimal_profile();
         update[field] = value;
         let reply = patient.put(PROFILE, update).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "{field} is not editable");
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} is not editable"
+        );
         assert_invalid_field(&reply, field);
     }
 
@@ -462,7 +511,11 @@ async fn profile_update_requires_required_fields() {
         let mut update = minimal_profile();
         update.as_object_mut().map(|object| object.remove(field));
         let reply = patient.put(PROFILE, update).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "{field} is required");
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} is required"
+        );
         assert_invalid_field(&reply, field);
     }
 }
@@ -477,7 +530,10 @@ async fn profile_stores_names_literally() {
 
     let profile = patient.profile().await;
 
-    assert_eq!(profile["firstName"], "' OR 1=1 --", "firstName is stored as sent");
+    assert_eq!(
+        profile["firstName"], "' OR 1=1 --",
+        "firstName is stored as sent"
+    );
     assert_eq!(
         profile["lastName"], "Robert'); DROP TABLE users;--",
         "lastName is stored as sent"
@@ -494,4 +550,53 @@ async fn profile_requires_sign_in() {
     let reply = app.get(PROFILE, None).await;
 
     assert_problem(&reply, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn dashboard_skips_past_appointments() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    let provider = app.provider().await;
+    app.insert_past_appointment(&patient, &provider, 2, AppointmentStatus::Confirmed)
+        .await;
+    let future = patient.request_appointment(&provider, 24).await;
+
+    let (_, _, dashboard) = patient.get(DASHBOARD).await;
+
+    let listed: Vec<&Value> = dashboard["upcomingAppointments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|appointment| &appointment["id"])
+        .collect();
+    assert_eq!(
+        listed,
+        [&future["id"]],
+        "only appointments that start in the future"
+    );
+}
+
+#[tokio::test]
+async fn dashboard_wellness_after_recent_visit() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    let provider = app.provider().await;
+    let (_, _, before) = patient.get(DASHBOARD).await;
+    assert!(
+        reminder_kinds(&before)
+            .iter()
+            .any(|kind| kind == "wellness_visit"),
+        "a patient without visits is reminded"
+    );
+
+    app.insert_past_appointment(&patient, &provider, 30, AppointmentStatus::Completed)
+        .await;
+
+    let (_, _, after) = patient.get(DASHBOARD).await;
+    assert!(
+        !reminder_kinds(&after)
+            .iter()
+            .any(|kind| kind == "wellness_visit"),
+        "a visit 30 days ago satisfies the yearly checkup"
+    );
 }

@@ -28,7 +28,7 @@ async fn patient_in_care(app: &TestApp, provider: &Client, first: &str, last: &s
     patient
 }
 
-/// Searches the provider's patients; the query is percent-encoded here.
+/// Searches the provider's patients, percent-encoding the query.
 async fn search(provider: &Client, q: &str) -> Value {
     let encoded: String = q
         .bytes()
@@ -62,10 +62,14 @@ async fn providers_directory_lists_providers() {
     assert_eq!(
         item,
         &json!({"id": dana.id, "firstName": "Dana", "lastName": "Reyes", "specialty": "Family medicine"}),
-        "an entry holds only the public fields (no email or NPI)"
+        "an entry contains only the public fields (no email or NPI)"
     );
     let (status, _, _) = dana.get(PROVIDERS).await;
-    assert_eq!(status, StatusCode::OK, "the directory is 200 for a provider");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the directory is 200 for a provider"
+    );
 }
 
 #[tokio::test]
@@ -79,8 +83,16 @@ async fn providers_directory_filters_by_prefix() {
     let (_, _, by_last) = patient.get(&format!("{PROVIDERS}?q=oka")).await;
     let (_, _, inner) = patient.get(&format!("{PROVIDERS}?q=eyes")).await;
 
-    assert_eq!(last_names(&by_first), ["Reyes"], "first-name prefix, any case");
-    assert_eq!(last_names(&by_last), ["Okafor"], "last-name prefix, any case");
+    assert_eq!(
+        last_names(&by_first),
+        ["Reyes"],
+        "first-name prefix, any case"
+    );
+    assert_eq!(
+        last_names(&by_last),
+        ["Okafor"],
+        "last-name prefix, any case"
+    );
     assert_eq!(inner["total"], 0, "only prefixes match");
 }
 
@@ -104,7 +116,10 @@ async fn provider_patients_lists_care_only() {
         "firstName": "Ben", "lastName": "Adams", "dateOfBirth": "1990-05-01",
         "primaryProviderId": provider.id,
     });
-    assert_eq!(by_primary.put("/api/v1/patient/profile", update).await.0, StatusCode::OK);
+    assert_eq!(
+        by_primary.put("/api/v1/patient/profile", update).await.0,
+        StatusCode::OK
+    );
     patient_in_care(&app, &other_provider, "Cleo", "Zimmer").await;
     app.register_patient_named("Dan", "Young").await;
 
@@ -117,7 +132,12 @@ async fn provider_patients_lists_care_only() {
         "patients by appointment or primary provider, by last name"
     );
     assert_eq!(list["total"], 2, "total");
-    let ids: Vec<&Value> = list["items"].as_array().into_iter().flatten().map(|i| &i["id"]).collect();
+    let ids: Vec<&Value> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| &i["id"])
+        .collect();
     assert_eq!(
         ids,
         [&json!(by_primary.id), &json!(by_appointment.id)],
@@ -134,7 +154,10 @@ async fn provider_patients_item_shape() {
     let later = patient.request_appointment(&provider, 96).await;
     let sooner = patient.request_appointment(&provider, 48).await;
     let cancelled = patient.request_appointment(&provider, 24).await;
-    let path = format!("/api/v1/patient/appointments/{}/cancel", cancelled["id"].as_str().unwrap_or_default());
+    let path = format!(
+        "/api/v1/patient/appointments/{}/cancel",
+        cancelled["id"].as_str().unwrap_or_default()
+    );
     assert_eq!(patient.post_empty(&path).await.0, StatusCode::OK);
 
     let (_, _, list) = provider.get(PATIENTS).await;
@@ -143,7 +166,11 @@ async fn provider_patients_item_shape() {
     assert_eq!(item["id"], json!(patient.id), "id");
     assert_eq!(item["firstName"], "Ana", "firstName");
     assert_eq!(item["lastName"], "Lopez", "lastName");
-    assert_eq!(item["dateOfBirth"], json!(date_of_birth.to_string()), "dateOfBirth");
+    assert_eq!(
+        item["dateOfBirth"],
+        json!(date_of_birth.to_string()),
+        "dateOfBirth"
+    );
     assert_eq!(item["age"], 42, "age on the clinic's date");
     assert_eq!(
         parse_instant(&item["nextAppointment"]),
@@ -157,7 +184,7 @@ async fn provider_patients_item_shape() {
     assert_eq!(
         item.as_object().map(|item| item.len()),
         Some(6),
-        "an item holds id, names, dateOfBirth, age and nextAppointment only: {item}"
+        "an item contains id, names, dateOfBirth, age and nextAppointment only: {item}"
     );
 }
 
@@ -167,12 +194,18 @@ async fn provider_patients_next_appointment_null() {
     let provider = app.provider().await;
     let patient = app.register_patient().await;
     let appointment = patient.request_appointment(&provider, 24).await;
-    let path = format!("/api/v1/provider/appointments/{}/decline", appointment["id"].as_str().unwrap_or_default());
+    let path = format!(
+        "/api/v1/provider/appointments/{}/decline",
+        appointment["id"].as_str().unwrap_or_default()
+    );
     assert_eq!(provider.post_empty(&path).await.0, StatusCode::OK);
 
     let (_, _, list) = provider.get(PATIENTS).await;
 
-    assert_eq!(list["total"], 1, "a declined request keeps the patient in care");
+    assert_eq!(
+        list["total"], 1,
+        "a declined request keeps the patient in care"
+    );
     assert_eq!(
         list["items"][0]["nextAppointment"],
         Value::Null,
@@ -191,7 +224,11 @@ async fn provider_patients_search_prefix() {
     patient_in_care(&app, &provider, "Émile", "Ödegaard").await;
 
     let cases = [
-        ("mar", vec!["Lopez", "Marlow", "Smith"], "first or last name"),
+        (
+            "mar",
+            vec!["Lopez", "Marlow", "Smith"],
+            "first or last name",
+        ),
         ("MAR", vec!["Lopez", "Marlow", "Smith"], "any case"),
         ("  mar ", vec!["Lopez", "Marlow", "Smith"], "trimmed"),
         ("maria", vec!["Lopez"], "a longer prefix"),
@@ -200,7 +237,11 @@ async fn provider_patients_search_prefix() {
         ("jones", vec!["Jones"], "a whole last name"),
         ("émile", vec!["Ödegaard"], "accented first name"),
         ("ÖDE", vec!["Ödegaard"], "accented capitals"),
-        ("", vec!["Jones", "Lopez", "Marlow", "Smith", "Ödegaard"], "empty lists everyone"),
+        (
+            "",
+            vec!["Jones", "Lopez", "Marlow", "Smith", "Ödegaard"],
+            "empty lists everyone",
+        ),
     ];
     for (q, expected, case) in cases {
         let list = search(&provider, q).await;
@@ -248,7 +289,9 @@ async fn provider_patients_paginates() {
     let (_, _, second) = provider.get(&format!("{PATIENTS}?page=2&limit=2")).await;
     let (_, _, third) = provider.get(&format!("{PATIENTS}?page=3&limit=2")).await;
     let (_, _, beyond) = provider.get(&format!("{PATIENTS}?page=9&limit=2")).await;
-    let (_, _, searched) = provider.get(&format!("{PATIENTS}?q=pat&page=2&limit=4")).await;
+    let (_, _, searched) = provider
+        .get(&format!("{PATIENTS}?q=pat&page=2&limit=4"))
+        .await;
 
     assert_eq!(last_names(&first), ["Adams", "Brown"], "page 1");
     assert_eq!(last_names(&second), ["Clark", "Davis"], "page 2");
@@ -272,13 +315,19 @@ async fn provider_patient_profile_read_only() {
         "allergies": [{"substance": "Penicillin", "reaction": "Hives", "severity": "severe"}],
         "medications": [{"name": "Metformin", "dose": "500 mg", "frequency": "twice daily"}],
     });
-    assert_eq!(patient.put("/api/v1/patient/profile", update).await.0, StatusCode::OK);
+    assert_eq!(
+        patient.put("/api/v1/patient/profile", update).await.0,
+        StatusCode::OK
+    );
     let own = patient.profile().await;
 
     let (status, headers, profile) = provider.get(&format!("{PATIENTS}/{}", patient.id)).await;
 
     assert_eq!(status, StatusCode::OK, "a patient in care is readable");
-    assert_eq!(profile, own, "the provider sees the same profile as the patient");
+    assert_eq!(
+        profile, own,
+        "the provider sees the same profile as the patient"
+    );
     assert_eq!(
         headers.get("cache-control").and_then(|v| v.to_str().ok()),
         Some("no-store"),
@@ -291,7 +340,9 @@ async fn provider_patient_unknown_is_404() {
     let app = TestApp::spawn().await;
     let provider = app.provider().await;
 
-    let unknown = provider.get(&format!("{PATIENTS}/{}", uuid::Uuid::new_v4())).await;
+    let unknown = provider
+        .get(&format!("{PATIENTS}/{}", uuid::Uuid::new_v4()))
+        .await;
     let malformed = provider.get(&format!("{PATIENTS}/not-a-uuid")).await;
 
     assert_problem(&unknown, StatusCode::NOT_FOUND);
@@ -304,7 +355,9 @@ async fn provider_patients_rejects_long_query() {
     let app = TestApp::spawn().await;
     let provider = app.provider().await;
 
-    let reply = provider.get(&format!("{PATIENTS}?q={}", "a".repeat(101))).await;
+    let reply = provider
+        .get(&format!("{PATIENTS}?q={}", "a".repeat(101)))
+        .await;
 
     assert_problem(&reply, StatusCode::BAD_REQUEST);
 }

@@ -48,7 +48,11 @@ async fn readyz_returns_ok() {
 
     let (status, _, _) = app.get("/readyz", None).await;
 
-    assert_eq!(status, StatusCode::OK, "readyz is 200 while the database answers");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "readyz is 200 while the database responds"
+    );
 }
 
 #[tokio::test]
@@ -85,7 +89,9 @@ async fn openapi_lists_every_contract_path() {
         "served as JSON"
     );
     assert!(
-        document["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")),
+        document["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
         "an OpenAPI 3.1 document: {}",
         document["openapi"]
     );

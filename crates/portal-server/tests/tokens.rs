@@ -85,7 +85,11 @@ async fn token_tampered_is_401() {
     for (part, name) in [(0, "header"), (1, "payload"), (2, "signature")] {
         let tampered = change_one_character(&patient.token, part, 10);
         let reply = app.get(ME, Some(&tampered)).await;
-        assert_eq!(reply.0, StatusCode::UNAUTHORIZED, "one character of the {name} changed");
+        assert_eq!(
+            reply.0,
+            StatusCode::UNAUTHORIZED,
+            "one character of the {name} changed"
+        );
         assert_problem(&reply, StatusCode::UNAUTHORIZED);
     }
 }
@@ -147,9 +151,17 @@ async fn token_alg_none_is_401() {
         let unsigned = format!("{header}.{}.", parts[1]);
         let with_old_signature = format!("{header}.{}.{}", parts[1], parts[2]);
         let (status, _, _) = app.get(ME, Some(&unsigned)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "alg {alg} without a signature");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "alg {alg} without a signature"
+        );
         let (status, _, _) = app.get(ME, Some(&with_old_signature)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "alg {alg} with a signature");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "alg {alg} with a signature"
+        );
     }
 }
 
@@ -213,6 +225,10 @@ async fn token_without_bearer_scheme_is_401() {
             .request(reqwest::Method::GET, ME)
             .header("Authorization", header.as_str());
         let (status, _, _) = common::reply(request).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "Authorization: {header:.12}...");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "Authorization: {header:.12}..."
+        );
     }
 }

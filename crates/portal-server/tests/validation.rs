@@ -113,7 +113,10 @@ async fn registration_role_comes_from_endpoint() {
     let (_, _, me) = patient.get("/api/v1/auth/me").await;
     let reply = patient.get("/api/v1/provider/patients").await;
 
-    assert_eq!(me["role"], "patient", "the patient endpoint makes a patient");
+    assert_eq!(
+        me["role"], "patient",
+        "the patient endpoint makes a patient"
+    );
     assert_problem(&reply, StatusCode::FORBIDDEN);
 }
 
@@ -134,7 +137,11 @@ async fn registration_email_case_conflicts() {
         let mut again = patient_body();
         again["email"] = json!(spelling);
         let reply = app.post(REGISTER, None, again).await;
-        assert_eq!(reply.0, StatusCode::CONFLICT, "{spelling:?} is already registered");
+        assert_eq!(
+            reply.0,
+            StatusCode::CONFLICT,
+            "{spelling:?} is already registered"
+        );
         assert_problem(&reply, StatusCode::CONFLICT);
     }
 
@@ -191,7 +198,11 @@ async fn login_rejects_operator_values() {
 
     for body in cases {
         let reply = app.post("/api/v1/auth/login", None, body.clone()).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "login with {body}");
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "login with {body}"
+        );
         assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
@@ -332,4 +343,23 @@ async fn registration_names_every_invalid_field() {
     ] {
         assert_invalid_field(&reply, field);
     }
+}
+
+#[tokio::test]
+async fn registration_concurrent_duplicate_conflicts() {
+    let app = TestApp::spawn().await;
+    let body = patient_body();
+
+    let (first, second) = tokio::join!(
+        app.post(REGISTER, None, body.clone()),
+        app.post(REGISTER, None, body.clone())
+    );
+
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::CONFLICT],
+        "one account per email, even for concurrent requests"
+    );
 }

@@ -24,7 +24,7 @@ async function signIn(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("App", () => {
-  it("sends a patient to the dashboard after sign-in", async () => {
+  it("sends patient to dashboard after sign-in", async () => {
     installFetch({
       "POST /api/v1/auth/login": () => jsonResponse(200, sessionFor(PATIENT)),
       "GET /api/v1/patient/dashboard": () => jsonResponse(200, DASHBOARD),
@@ -43,7 +43,7 @@ describe("App", () => {
     expect(screen.getByText("Patient")).toBeInTheDocument();
   });
 
-  it("sends a provider to the patient list after sign-in", async () => {
+  it("sends provider to patient list after sign-in", async () => {
     installFetch({
       "POST /api/v1/auth/login": () => jsonResponse(200, sessionFor(PROVIDER)),
       "GET /api/v1/provider/patients": () => jsonResponse(200, { items: [], page: 1, limit: 25, total: 0 }),
@@ -67,7 +67,7 @@ describe("App", () => {
     expect(await screen.findByText(/The email or password is not correct/)).toBeInTheDocument();
   });
 
-  it("redirects a signed-out visitor to sign in", async () => {
+  it("redirects signed-out visitor to sign-in", async () => {
     installFetch({});
     const { router } = renderApp("/profile", null);
 
@@ -75,7 +75,7 @@ describe("App", () => {
     expect(router.state.location.pathname).toBe("/signin");
   });
 
-  it("keeps a provider out of patient pages", async () => {
+  it("keeps provider out of patient pages", async () => {
     installFetch({ "GET /api/v1/provider/patients": () => jsonResponse(200, { items: [], page: 1, limit: 25, total: 0 }) });
     const { router } = renderApp("/dashboard", PROVIDER);
 
@@ -83,7 +83,7 @@ describe("App", () => {
     expect(router.state.location.pathname).toBe("/provider/patients");
   });
 
-  it("signs out and returns to the sign-in page", async () => {
+  it("signs out to the sign-in page", async () => {
     const fetch = installFetch({
       "GET /api/v1/patient/dashboard": () => jsonResponse(200, DASHBOARD),
       "POST /api/v1/auth/logout": () => new Response(null, { status: 204 }),
@@ -101,7 +101,7 @@ describe("App", () => {
     expect(screen.queryByText("Get a flu shot")).not.toBeInTheDocument();
   });
 
-  it("sends an expired session to sign in with a message", async () => {
+  it("ends expired session with a message", async () => {
     installFetch({
       "GET /api/v1/patient/dashboard": () => problemResponse(401),
       "POST /api/v1/auth/refresh": () => problemResponse(401),
@@ -112,7 +112,7 @@ describe("App", () => {
     expect(screen.getByRole("heading", { level: 1, name: "Sign in" })).toBeInTheDocument();
   });
 
-  it("restores the session from the refresh cookie on start", async () => {
+  it("restores session from refresh cookie", async () => {
     const fetch = installFetch({
       "POST /api/v1/auth/refresh": () => jsonResponse(200, sessionFor(PATIENT)),
       "GET /api/v1/patient/dashboard": () => jsonResponse(200, DASHBOARD),
@@ -126,7 +126,7 @@ describe("App", () => {
     expect(refresh[0]?.headers.get("X-Requested-With")).toBe("portal");
   });
 
-  it("treats a rejected refresh on start as signed out", async () => {
+  it("starts signed out when refresh fails", async () => {
     installFetch({ "POST /api/v1/auth/refresh": () => problemResponse(401) });
     const router = createMemoryRouter(routes, { initialEntries: ["/appointments"] });
     render(<App queryClient={new QueryClient()} router={router} />);
@@ -138,7 +138,7 @@ describe("App", () => {
     expect(screen.queryByText(/Your session ended/)).not.toBeInTheDocument();
   });
 
-  it("has a skip link and footer links on every page", () => {
+  it("renders skip link and footer links", () => {
     installFetch({});
     renderApp("/", null);
 

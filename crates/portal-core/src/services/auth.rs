@@ -233,8 +233,8 @@ impl Portal {
                 self.start_session(&user, now).await
             }
             _ => {
-                // Whoever typed the password is unknown, so the event has no actor; the
-                // targeted account is the subject, so a patient sees the attempt in their
+                // The person who typed the password is unknown, so the event has no actor.
+                // The targeted account is the subject, so a patient sees the attempt in their
                 // access log and attempts on provider accounts stay traceable.
                 let subject = user.as_ref().map(|u| u.id);
                 self.record(context, None, "auth.login", subject, Outcome::Failed)

@@ -83,7 +83,7 @@ pub fn app(state: AppState, web_dir: &Path) -> Router {
         .layer(middleware::from_fn(request_id::assign))
 }
 
-/// Answers `/api/` like any unknown API path.
+/// Returns the 404 problem document for `/api/`, as for any unknown API path.
 async fn api_root() -> impl IntoResponse {
     (
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Months, NaiveDate, SecondsFormat, Utc};
-use portal_core::model::{AccessEvent, Outcome, PageRequest};
+use portal_core::model::{
+    AccessEvent, AppointmentStatus, NewAppointment, Outcome, PageRequest, VisitType,
+};
 use portal_core::password::HashParams;
 use portal_core::services::PRIVACY_POLICY_VERSION;
 use portal_core::store::Store;
@@ -36,7 +38,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const NPI: &str = "1234567893";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Status, headers and body of a response; the body is `Null` when empty and a JSON string
+/// Status, headers and body of a response. The body is `Null` when empty, and a JSON string
 /// when it is not JSON.
 pub type Reply = (StatusCode, HeaderMap, Value);
 
@@ -63,7 +65,7 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts a portal with cheap password hashing; it stops when the test's runtime ends.
+    /// Starts a portal with cheap password hashing. It stops when the test's runtime ends.
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().expect("creating a temporary folder failed");
         let url = format!("sqlite://{}/portal.db", dir.path().display());
@@ -91,7 +93,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binding a local port failed");
-        let address = listener.local_addr().expect("reading the local address failed");
+        let address = listener
+            .local_addr()
+            .expect("reading the local address failed");
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -113,7 +117,7 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// Starts a request from a client that holds no cookies and sends no token.
+    /// Starts a request from a client without cookies or a token.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http.request(method, self.url(path))
     }
@@ -231,6 +235,33 @@ impl TestApp {
         Client::from_session(&self.base, http, &session, PASSWORD)
     }
 
+    /// Stores an appointment that started `days_ago` days ago. The API accepts only future
+    /// starts, so past visits are set up through the store.
+    pub async fn insert_past_appointment(
+        &self,
+        patient: &Client,
+        provider: &Client,
+        days_ago: i64,
+        status: AppointmentStatus,
+    ) -> Uuid {
+        let start = Utc::now() - Duration::days(days_ago);
+        let appointment = NewAppointment {
+            id: Uuid::now_v7(),
+            patient_id: patient.id,
+            provider_id: provider.id,
+            preferred_start: start,
+            visit_type: VisitType::InPerson,
+            reason: "Past visit".into(),
+            status,
+            created_at: start - Duration::days(7),
+        };
+        self.store
+            .insert_appointment(&appointment)
+            .await
+            .expect("storing a past appointment failed")
+            .id
+    }
+
     /// Lists the audit events whose subject is the patient, newest first.
     pub async fn access_events(&self, patient_id: Uuid) -> Vec<AccessEvent> {
         let page = PageRequest {
@@ -291,7 +322,7 @@ impl TestApp {
 }
 
 /// A signed-in user: the access token, the refresh token, and an HTTP client whose cookie store
-/// holds the refresh cookie.
+/// contains the refresh cookie.
 pub struct Client {
     base: String,
     http: reqwest::Client,
@@ -309,15 +340,19 @@ impl Client {
         let id = body["user"]["id"]
             .as_str()
             .and_then(|id| Uuid::try_parse(id).ok())
-            .expect("the session has no user id");
+            .expect("a session should name its user id");
         Self {
             base: base.to_owned(),
             http,
             id,
-            email: body["user"]["email"].as_str().unwrap_or_default().to_owned(),
+            email: body["user"]["email"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             password: password.to_owned(),
             token: body["accessToken"].as_str().unwrap_or_default().to_owned(),
-            refresh_token: refresh_cookie_value(headers).expect("no refresh cookie was set"),
+            refresh_token: refresh_cookie_value(headers)
+                .expect("a session response should set a refresh cookie"),
             session: body.clone(),
         }
     }
@@ -360,7 +395,7 @@ impl Client {
         reply(request).await
     }
 
-    /// Requests an appointment with the provider starting `hours` from now; asserts 201.
+    /// Requests an appointment with the provider starting `hours` from now, and asserts 201.
     pub async fn request_appointment(&self, provider: &Client, hours: i64) -> Value {
         let body = appointment_body(provider.id, &in_hours(hours));
         let (status, _, appointment) = self.post("/api/v1/patient/appointments", body).await;
@@ -412,7 +447,7 @@ pub fn unique_email(kind: &str) -> String {
     format!("{kind}-{}@example.com", Uuid::new_v4().simple())
 }
 
-/// A valid patient registration with a unique email.
+/// Returns a valid patient registration with a unique email.
 pub fn patient_body() -> Value {
     json!({
         "email": unique_email("patient"),
@@ -425,7 +460,7 @@ pub fn patient_body() -> Value {
     })
 }
 
-/// A valid provider registration with a unique email.
+/// Returns a valid provider registration with a unique email.
 pub fn provider_body(invite_code: &str) -> Value {
     json!({
         "email": unique_email("provider"),
@@ -461,13 +496,13 @@ pub fn today() -> NaiveDate {
 pub fn born_years_ago(years: u32, days_ago: i64) -> NaiveDate {
     today()
         .checked_sub_months(Months::new(12 * years))
-        .expect("date out of range")
+        .expect("the date should be in range")
         - Duration::days(days_ago)
 }
 
 pub fn parse_instant(value: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(value.as_str().expect("the instant is not a string"))
-        .expect("the instant is not RFC 3339")
+    DateTime::parse_from_rfc3339(value.as_str().expect("the instant should be a string"))
+        .expect("the instant should be RFC 3339")
         .with_timezone(&Utc)
 }
 
@@ -491,11 +526,14 @@ pub fn refresh_set_cookie(headers: &HeaderMap) -> Option<String> {
 
 /// Decodes the claims of a JWT without checking it.
 pub fn token_claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("the token has no payload");
+    let payload = token
+        .split('.')
+        .nth(1)
+        .expect("a JWT should have a payload");
     let bytes = URL_SAFE_NO_PAD
         .decode(payload)
-        .expect("the payload is not base64url");
-    serde_json::from_slice(&bytes).expect("the payload is not JSON")
+        .expect("the payload should be base64url");
+    serde_json::from_slice(&bytes).expect("the payload should be JSON")
 }
 
 /// Returns the `field` names of a problem document's `errors`.
@@ -529,14 +567,8 @@ pub fn assert_problem(reply: &Reply, expected: StatusCode) {
         Some(u64::from(expected.as_u16())),
         "the problem's status member must match the HTTP status"
     );
-    assert!(
-        body["title"].is_string(),
-        "a problem has a title: {body}"
-    );
-    assert!(
-        body["detail"].is_string(),
-        "a problem has a detail: {body}"
-    );
+    assert!(body["title"].is_string(), "a problem has a title: {body}");
+    assert!(body["detail"].is_string(), "a problem has a detail: {body}");
 }
 
 /// Asserts a 422 problem naming `field` among its errors.

@@ -27,7 +27,7 @@ describe("apiRequest", () => {
     expect(fetch.requestsTo(DASHBOARD)[0]?.headers.get("Authorization")).toBe("Bearer old-token");
   });
 
-  it("refreshes once on 401 and retries with the new token", async () => {
+  it("refreshes once on 401 and retries", async () => {
     const fetch = installFetch({
       [DASHBOARD]: [() => problemResponse(401), () => jsonResponse(200, { value: 7 })],
       [REFRESH]: () => jsonResponse(200, sessionFor(PATIENT, "new-token")),
@@ -44,7 +44,7 @@ describe("apiRequest", () => {
     expect(getAccessToken()).toBe("new-token");
   });
 
-  it("clears the session when the refresh fails", async () => {
+  it("clears session when refresh fails", async () => {
     const fetch = installFetch({
       [DASHBOARD]: () => problemResponse(401),
       [REFRESH]: () => problemResponse(401),
@@ -61,7 +61,7 @@ describe("apiRequest", () => {
     expect(getSessionSnapshot().notice).toBe(SESSION_ENDED_NOTICE);
   });
 
-  it("clears the session when the retry is also rejected", async () => {
+  it("clears session when retry fails", async () => {
     const fetch = installFetch({
       [DASHBOARD]: () => problemResponse(401),
       [REFRESH]: () => jsonResponse(200, sessionFor(PATIENT, "new-token")),
@@ -91,7 +91,7 @@ describe("apiRequest", () => {
     expect(fetch.requestsTo(REFRESH)).toHaveLength(1);
   });
 
-  it("does not refresh after a 401 from an auth endpoint", async () => {
+  it("skips refresh for auth endpoints", async () => {
     const login = "POST /api/v1/auth/login";
     const fetch = installFetch({ [login]: () => problemResponse(401, [], "Email or password is wrong.") });
 
@@ -130,7 +130,7 @@ describe("apiRequest", () => {
     expect(request?.body).toEqual({ firstName: "Ana" });
   });
 
-  it("turns a network failure into an ApiError with status 0", async () => {
+  it("maps network failure to status 0", async () => {
     vi.stubGlobal("fetch", vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))));
 
     await expect(apiRequest("/api/v1/patient/dashboard", itemSchema)).rejects.toMatchObject({ status: 0 });

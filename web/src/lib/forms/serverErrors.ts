@@ -37,7 +37,8 @@ export function applyServerErrors<Values extends FieldValues>(
       form.setError(path, { type: "server", message: sentenceCase(fieldError.message) });
       firstPath ??= path;
     } else {
-      unmatched.push(`${sentenceCase(fieldError.field)}: ${fieldError.message}`);
+      const label = fieldError.field === "" ? "" : `${sentenceCase(fieldError.field)}: `;
+      unmatched.push(`${label}${fieldError.message}`);
     }
   }
 

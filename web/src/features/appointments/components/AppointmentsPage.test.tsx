@@ -47,7 +47,7 @@ describe("AppointmentsPage", () => {
     vi.useRealTimers();
   });
 
-  it("sends the local date and time as a UTC instant", async () => {
+  it("sends local time as UTC instant", async () => {
     const fetch = await renderAppointments();
     const user = userEvent.setup();
 
@@ -63,7 +63,7 @@ describe("AppointmentsPage", () => {
     });
   });
 
-  it("rejects an empty reason without sending", async () => {
+  it("rejects empty reason", async () => {
     const fetch = await renderAppointments();
     const user = userEvent.setup();
 
@@ -79,7 +79,7 @@ describe("AppointmentsPage", () => {
     expect(fetch.requestsTo(CREATE)).toHaveLength(0);
   });
 
-  it("rejects a time in the past without sending", async () => {
+  it("rejects a past time", async () => {
     const fetch = await renderAppointments();
     const user = userEvent.setup();
     vi.setSystemTime(new Date("2027-03-10T12:00:00Z"));
@@ -91,7 +91,7 @@ describe("AppointmentsPage", () => {
     expect(fetch.requestsTo(CREATE)).toHaveLength(0);
   });
 
-  it("shows the server's preferredStart error next to the date", async () => {
+  it("shows preferredStart error beside date", async () => {
     await renderAppointments({
       [CREATE]: () => problemResponse(422, [{ field: "preferredStart", message: "must be within 365 days" }]),
     });
@@ -108,7 +108,7 @@ describe("AppointmentsPage", () => {
     expect(date).toHaveFocus();
   });
 
-  it("cancels an upcoming appointment after confirmation", async () => {
+  it("cancels after confirmation", async () => {
     const upcoming = appointmentFixture({ status: "confirmed" });
     const cancelPath = `POST /api/v1/patient/appointments/${upcoming.id}/cancel`;
     const fetch = await renderAppointments({
@@ -131,7 +131,7 @@ describe("AppointmentsPage", () => {
     expect(await within(past.parentElement!).findByText("Cancelled")).toBeInTheDocument();
   });
 
-  it("says what to do when there are no appointments", async () => {
+  it("explains the empty list", async () => {
     await renderAppointments();
 
     expect(await screen.findByText(/You have no upcoming appointments/)).toBeInTheDocument();

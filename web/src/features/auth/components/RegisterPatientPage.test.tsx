@@ -16,7 +16,7 @@ async function fillRequiredFields(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("RegisterPatientPage", () => {
-  it("blocks submission until consent is ticked", async () => {
+  it("blocks submit without consent", async () => {
     const fetch = installFetch({});
     const user = userEvent.setup();
     renderApp("/register", null);
@@ -32,7 +32,7 @@ describe("RegisterPatientPage", () => {
     expect(fetch.requests).toHaveLength(0);
   });
 
-  it("sends consent and the policy version when ticked", async () => {
+  it("sends consent and policy version", async () => {
     const fetch = installFetch({ [REGISTER]: () => jsonResponse(201, sessionFor(PATIENT)) });
     const user = userEvent.setup();
     const { router } = renderApp("/register", null);
@@ -55,14 +55,14 @@ describe("RegisterPatientPage", () => {
     expect(router.state.location.pathname).toBe("/dashboard");
   });
 
-  it("links the consent label to the privacy policy", () => {
+  it("links consent label to policy", () => {
     installFetch({});
     renderApp("/register", null);
 
     expect(screen.getByRole("link", { name: "privacy policy" })).toHaveAttribute("href", "/privacy");
   });
 
-  it("shows a server error next to its field", async () => {
+  it("shows server error beside field", async () => {
     installFetch({
       [REGISTER]: () => problemResponse(422, [{ field: "dateOfBirth", message: "must not be in the future" }]),
     });
@@ -82,7 +82,7 @@ describe("RegisterPatientPage", () => {
     expect(dateOfBirth).toHaveFocus();
   });
 
-  it("shows an email conflict in the error summary", async () => {
+  it("shows email conflict in summary", async () => {
     installFetch({ [REGISTER]: () => problemResponse(409, [], "An account with this email already exists.") });
     const user = userEvent.setup();
     renderApp("/register", null);

@@ -81,7 +81,7 @@ describe("ProfilePage", () => {
     expect(sent.conditions).toEqual([{ name: "Asthma" }]);
   });
 
-  it("shows a server error on an allergy field next to that field", async () => {
+  it("shows allergy server error beside field", async () => {
     await renderProfile({
       [GET_PROFILE]: () =>
         jsonResponse(200, profileFixture({ allergies: [{ substance: "Latex", reaction: "", severity: "mild" }] })),
@@ -100,7 +100,7 @@ describe("ProfilePage", () => {
     expect(screen.getByRole("link", { name: "Allergy 1 substance: Must not contain control characters" })).toBeInTheDocument();
   });
 
-  it("rejects an allergy without a substance before sending", async () => {
+  it("rejects allergy without substance", async () => {
     const fetch = await renderProfile();
     const user = userEvent.setup();
 
@@ -115,7 +115,7 @@ describe("ProfilePage", () => {
     expect(fetch.requestsTo(PUT_PROFILE)).toHaveLength(0);
   });
 
-  it("sends the date of birth and blank fields unchanged", async () => {
+  it("sends date of birth and blanks unchanged", async () => {
     const fetch = await renderProfile();
     const user = userEvent.setup();
 
@@ -133,7 +133,7 @@ describe("ProfilePage", () => {
     expect(sent).not.toHaveProperty("updatedAt");
   });
 
-  it("requires a city once part of the address is given", async () => {
+  it("requires city for a partial address", async () => {
     const fetch = await renderProfile();
     const user = userEvent.setup();
 
@@ -144,7 +144,7 @@ describe("ProfilePage", () => {
     expect(fetch.requestsTo(PUT_PROFILE)).toHaveLength(0);
   });
 
-  it("offers a retry when the profile cannot load", async () => {
+  it("retries a failed profile load", async () => {
     installFetch({ [GET_PROFILE]: [() => problemResponse(500), () => jsonResponse(200, profileFixture())] });
     const user = userEvent.setup();
     renderApp("/profile", PATIENT);

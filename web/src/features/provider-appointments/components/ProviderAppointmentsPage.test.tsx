@@ -7,7 +7,7 @@ import { renderApp } from "@/test/renderApp";
 const LIST = "GET /api/v1/provider/appointments";
 
 describe("ProviderAppointmentsPage", () => {
-  it("lists requested appointments by default and confirms one", async () => {
+  it("confirms a requested appointment", async () => {
     const appointment = appointmentFixture();
     const confirmRoute = `POST /api/v1/provider/appointments/${appointment.id}/confirm`;
     const fetch = installFetch({
