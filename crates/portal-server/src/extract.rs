@@ -289,7 +289,7 @@ where
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or_else(ApiError::unauthorized)?;
         let subject = state
             .tokens
@@ -306,6 +306,13 @@ where
             context: request_context(parts),
         }))
     }
+}
+
+/// Returns the token of a `Bearer` credential; the scheme name is case-insensitive
+/// (RFC 9110, section 11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
 #[cfg(test)]
@@ -329,6 +336,14 @@ mod tests {
 
     fn status_of(body: &str) -> StatusCode {
         parse_json::<Sample>(body.as_bytes()).unwrap_err().status()
+    }
+
+    #[test]
+    fn bearer_scheme_ignores_case() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
     }
 
     #[test]

@@ -268,9 +268,10 @@ impl Portal {
             }
             _ => false,
         };
-        let actor = user.as_ref().map(|u| (u.id, u.role));
+        // Whoever holds a stale token is unknown, so the account is the subject, not the actor.
+        let target = user.as_ref().map(|u| u.id);
         let (Some(user), true) = (user, rotated) else {
-            self.record(context, actor, "auth.refresh", None, Outcome::Failed)
+            self.record(context, None, "auth.refresh", target, Outcome::Failed)
                 .await?;
             return Err(ServiceError::Unauthenticated);
         };

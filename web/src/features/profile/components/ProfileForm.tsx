@@ -4,7 +4,7 @@ import { useForm } from "react-hook-form";
 import { ErrorSummary } from "@/lib/forms/ErrorSummary";
 import { InputField, SelectField } from "@/lib/forms/Field";
 import { useFormFeedback } from "@/lib/forms/useFormFeedback";
-import { formatDateTime, todayLocalDate } from "@/lib/format/dates";
+import { formatDateTimeWithZone, todayLocalDate } from "@/lib/format/dates";
 import { SEX_AT_BIRTH_LABELS, type Profile } from "@/lib/schemas/profile";
 import { ProviderSelectField } from "@/features/providers/components/ProviderSelectField";
 import {
@@ -220,7 +220,7 @@ export function ProfileForm({ profile }: { profile: Profile }) {
         </button>
         <div role="status" aria-live="polite">
           {savedAt !== null && (
-            <p className="notice notice--success">Your profile was saved on {formatDateTime(savedAt)}.</p>
+            <p className="notice notice--success">Your profile was saved on {formatDateTimeWithZone(savedAt)}.</p>
           )}
         </div>
       </div>

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError } from "@/lib/api/ApiError";
-import { formatCalendarDate, formatDateTime } from "@/lib/format/dates";
+import { formatCalendarDate, formatDateTimeWithZone } from "@/lib/format/dates";
 import { SEX_AT_BIRTH_LABELS, type Profile } from "@/lib/schemas/profile";
 import { SeverityBadge } from "@/lib/ui/SeverityBadge";
 import { EmptyState, ErrorState, LoadingState } from "@/lib/ui/States";
@@ -111,7 +111,7 @@ function PatientRecord({ record }: { record: Profile }) {
         )}
       </section>
 
-      <p className="muted">Last updated by the patient on {formatDateTime(record.updatedAt)}.</p>
+      <p className="muted">Last updated by the patient on {formatDateTimeWithZone(record.updatedAt)}.</p>
     </>
   );
 }
