@@ -1,0 +1,334 @@
+//! The `portal` binary itself: `serve --demo`, `serve` without demo data, `seed` and
+//! `invite create`, each run as a real process in its own temporary folder.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_portal");
+const NPI: &str = "1234567893";
+
+/// A `portal` process and the address it listens on; killed when dropped.
+struct Running {
+    child: Child,
+    base: String,
+    banner: String,
+}
+
+fn portal(dir: &Path) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .current_dir(dir)
+        .env_remove("PORTAL_DATABASE_URL")
+        .env_remove("PORTAL_JWT_SECRET")
+        .env_remove("PORTAL_BIND")
+        .env("PORTAL_ENV", "development")
+        .env("PORTAL_WEB_DIR", dir)
+        .kill_on_drop(true);
+    command
+}
+
+async fn start(dir: &Path, extra: &[&str]) -> Running {
+    let mut child = portal(dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the portal binary failed");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut banner = String::new();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("reading stdout failed") {
+            if let Some(address) = line.strip_prefix("Portal listening on ") {
+                return address.to_owned();
+            }
+        }
+        panic!("the portal exited before listening");
+    })
+    .await
+    .expect("the portal did not start listening within 60 s");
+    // The demo banner follows the address line and ends with the invite code.
+    if extra.contains(&"--demo") {
+        while let Ok(Some(line)) = lines.next_line().await {
+            banner.push_str(&line);
+            banner.push('\n');
+            if line.contains("invite code") {
+                break;
+            }
+        }
+    }
+    Running {
+        child,
+        base,
+        banner,
+    }
+}
+
+async fn login(base: &str, email: &str, password: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login request failed");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(base: &str, path: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request failed")
+        .json()
+        .await
+        .expect("response is not JSON")
+}
+
+async fn terminate(mut running: Running) -> std::process::ExitStatus {
+    let pid = running
+        .child
+        .id()
+        .expect("the portal is running")
+        .to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().await;
+    assert!(
+        sent.is_ok_and(|status| status.success()),
+        "sending SIGTERM failed"
+    );
+    tokio::time::timeout(Duration::from_secs(30), running.child.wait())
+        .await
+        .expect("the portal did not stop within 30 s of SIGTERM")
+        .expect("waiting for the portal failed")
+}
+
+#[tokio::test]
+async fn serve_demo_seeds_and_prints_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(dir.path(), &["--demo"]).await;
+
+    assert!(
+        running.banner.contains("patient@demo.portal.test"),
+        "banner: {}",
+        running.banner
+    );
+    assert!(
+        running.banner.contains("provider@demo.portal.test"),
+        "banner: {}",
+        running.banner
+    );
+    assert!(
+        running.banner.contains("DEMO-INVITE-CODE-2026"),
+        "banner: {}",
+        running.banner
+    );
+    assert!(
+        dir.path().join("data/portal.db").is_file(),
+        "database file not created"
+    );
+
+    let (status, session) = login(
+        &running.base,
+        "provider@demo.portal.test",
+        "demo-provider-2026",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "demo provider sign-in");
+    let token = session["accessToken"].as_str().unwrap();
+    let providers = get(&running.base, "/api/v1/providers", token).await;
+    assert!(
+        providers["total"].as_u64() >= Some(3),
+        "providers: {providers}"
+    );
+    let patients = get(&running.base, "/api/v1/provider/patients?limit=1", token).await;
+    assert!(
+        patients["total"].as_u64() >= Some(50),
+        "patients in care: {patients}"
+    );
+
+    let (status, session) = login(
+        &running.base,
+        "patient@demo.portal.test",
+        "demo-patient-2026",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "demo patient sign-in");
+    let token = session["accessToken"].as_str().unwrap();
+    let past = get(
+        &running.base,
+        "/api/v1/patient/appointments?status=completed",
+        token,
+    )
+    .await;
+    assert!(
+        past["total"].as_u64() >= Some(1),
+        "past appointments: {past}"
+    );
+    let dashboard = get(&running.base, "/api/v1/patient/dashboard", token).await;
+    let upcoming = dashboard["upcomingAppointments"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(upcoming >= 1, "upcoming appointments: {dashboard}");
+
+    let status = terminate(running).await;
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+}
+
+#[tokio::test]
+async fn serve_demo_twice_keeps_one_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(dir.path(), &["--demo"]).await;
+    assert!(
+        first.banner.contains("Demo data created"),
+        "banner: {}",
+        first.banner
+    );
+    assert!(terminate(first).await.success());
+
+    let second = start(dir.path(), &["--demo"]).await;
+    assert!(
+        second.banner.contains("already present"),
+        "banner: {}",
+        second.banner
+    );
+    let (_, session) = login(
+        &second.base,
+        "provider@demo.portal.test",
+        "demo-provider-2026",
+    )
+    .await;
+    let token = session["accessToken"].as_str().unwrap();
+    let providers = get(&second.base, "/api/v1/providers", token).await;
+    assert_eq!(
+        providers["total"],
+        json!(4),
+        "providers after restart: {providers}"
+    );
+}
+
+#[tokio::test]
+async fn serve_without_demo_seeds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(dir.path(), &[]).await;
+
+    let (status, _) = login(
+        &running.base,
+        "patient@demo.portal.test",
+        "demo-patient-2026",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "demo login exists without --demo"
+    );
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/register/patient", running.base))
+        .json(&json!({
+            "email": "first@example.com", "password": "a long enough password",
+            "firstName": "Ana", "lastName": "Lopez", "dateOfBirth": "1990-01-01",
+            "consent": true, "consentVersion": "2026-12-01"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let session: Value = response.json().await.unwrap();
+    let token = session["accessToken"].as_str().unwrap();
+    let providers = get(&running.base, "/api/v1/providers", token).await;
+    assert_eq!(providers["total"], json!(0), "providers: {providers}");
+}
+
+#[tokio::test]
+async fn invite_create_prints_single_use_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal(dir.path())
+        .args(["invite", "create", "--ttl-hours", "2"])
+        .output()
+        .await
+        .expect("running invite create failed");
+    assert!(output.status.success(), "invite create failed: {output:?}");
+    let code = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert_eq!(code.len(), 19, "code {code:?}");
+
+    let running = start(dir.path(), &[]).await;
+    let register = |email: &'static str| {
+        let body = json!({
+            "email": email, "password": "a long enough password", "firstName": "Dana",
+            "lastName": "Reyes", "npi": NPI, "specialty": "Family medicine",
+            "inviteCode": code.to_lowercase(),
+        });
+        let url = format!("{}/api/v1/auth/register/provider", running.base);
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        register("first@example.com").await,
+        StatusCode::CREATED,
+        "first use"
+    );
+    assert_eq!(
+        register("second@example.com").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "second use"
+    );
+}
+
+#[tokio::test]
+async fn seed_refuses_non_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = portal(dir.path())
+        .args(["seed", "--patients", "5"])
+        .output()
+        .await
+        .unwrap();
+    assert!(first.status.success(), "first seed failed: {first:?}");
+
+    let second = portal(dir.path())
+        .args(["seed", "--patients", "5"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!second.status.success(), "second seed succeeded");
+    let message = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        message.contains("already has accounts"),
+        "stderr: {message}"
+    );
+}
+
+#[tokio::test]
+async fn production_rejects_demo_and_missing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 2] = [
+        (&["serve", "--demo"], "--demo is not allowed"),
+        (&["serve"], "PORTAL_JWT_SECRET is required"),
+    ];
+    for (args, expected) in cases {
+        let output = portal(dir.path())
+            .env("PORTAL_ENV", "production")
+            .args(args)
+            .output()
+            .await
+            .unwrap();
+        assert!(!output.status.success(), "{args:?} started in production");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains(expected), "{args:?} stderr: {message}");
+    }
+}
