@@ -100,32 +100,48 @@ pub enum Severity {
     Unknown,
 }
 
+/// A postal address; `line1` and `city` are required, the rest may be empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub line1: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub line2: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub city: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub region: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub postal_code: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub country: String,
 }
 
+/// Someone to call in an emergency; every field is required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EmergencyContact {
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub name: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub relationship: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub phone: String,
+}
+
+/// Reads a JSON string, treating `null` as an empty string. With `#[serde(default)]`, missing
+/// and `null` text fields become empty, so validation reports every empty required field at
+/// once instead of stopping at the first missing key.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Allergy {
     pub substance: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub reaction: String,
     pub severity: Severity,
 }
@@ -134,9 +150,9 @@ pub struct Allergy {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Medication {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub dose: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub frequency: String,
 }
 

@@ -205,10 +205,109 @@ pub trait AuditStore: Send + Sync {
     ) -> StoreResult<Page<AccessEvent>>;
 }
 
+/// The kinds of record a whole-database copy moves, in the order they must be imported so
+/// that every reference points at a record already present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Provider,
+    Patient,
+    Invite,
+    Appointment,
+    Session,
+    AuditEvent,
+}
+
+impl RecordKind {
+    pub const IMPORT_ORDER: [RecordKind; 6] = [
+        RecordKind::Provider,
+        RecordKind::Patient,
+        RecordKind::Invite,
+        RecordKind::Appointment,
+        RecordKind::Session,
+        RecordKind::AuditEvent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Provider => "providers",
+            RecordKind::Patient => "patients",
+            RecordKind::Invite => "invites",
+            RecordKind::Appointment => "appointments",
+            RecordKind::Session => "sessions",
+            RecordKind::AuditEvent => "audit events",
+        }
+    }
+}
+
+/// An invite with its use, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInvite {
+    pub invite: Invite,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// An appointment as stored, without the names that reads join in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAppointment {
+    pub appointment: NewAppointment,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An audit event with its sequence number, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAuditEvent {
+    pub seq: i64,
+    pub event: NewAuditEvent,
+}
+
+/// One record of any kind, exactly as stored, for copying between stores.
+// Records travel in batches of at most a few thousand during a migration, so the space a
+// smaller variant wastes does not matter and boxing the patient would only add allocations.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum TransferRecord {
+    Provider(NewProvider),
+    /// A patient with the current profile; `user.updated_at` is kept as stored.
+    Patient {
+        patient: NewPatient,
+        profile_updated_at: DateTime<Utc>,
+    },
+    Invite(StoredInvite),
+    Appointment(StoredAppointment),
+    Session(Session),
+    AuditEvent(StoredAuditEvent),
+}
+
+/// Whole-database export and import, used by `portal migrate-data`.
+#[async_trait]
+pub trait TransferStore: Send + Sync {
+    async fn count_records(&self, kind: RecordKind) -> StoreResult<u64>;
+
+    /// Returns up to `limit` records of `kind` after the cursor, in a stable order, with the
+    /// cursor of the last one; `None` starts at the beginning.
+    async fn export_records(
+        &self,
+        kind: RecordKind,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<(Vec<TransferRecord>, Option<String>)>;
+
+    /// Inserts records exactly as given (ids, times and audit sequence numbers kept), in one
+    /// transaction where the database has them.
+    async fn import_records(&self, records: &[TransferRecord]) -> StoreResult<()>;
+}
+
 /// Every storage trait together, plus health checks.
 #[async_trait]
 pub trait Store:
-    UserStore + InviteStore + ProfileStore + CareStore + AppointmentStore + SessionStore + AuditStore
+    UserStore
+    + InviteStore
+    + ProfileStore
+    + CareStore
+    + AppointmentStore
+    + SessionStore
+    + AuditStore
+    + TransferStore
 {
     /// Runs a trivial query to show the database answers.
     async fn ping(&self) -> StoreResult<()>;

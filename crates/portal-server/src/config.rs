@@ -26,6 +26,8 @@ pub enum Command {
     /// Manage provider invite codes.
     #[command(subcommand)]
     Invite(InviteCommand),
+    /// Copy every record from one database to another, for example from SQLite to MongoDB.
+    MigrateData(MigrateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,13 +51,20 @@ pub enum LogFormat {
 /// Settings every command needs.
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// Database URL; `sqlite://PATH` opens or creates an SQLite file.
+    /// Database URL: `sqlite://PATH` opens or creates an SQLite file; `mongodb://` or
+    /// `mongodb+srv://` connects to MongoDB.
+    // The value may hold a password, so `--help` does not show it.
     #[arg(
         long,
         env = "PORTAL_DATABASE_URL",
-        default_value = "sqlite://./data/portal.db"
+        default_value = "sqlite://./data/portal.db",
+        hide_env_values = true
     )]
     pub database_url: String,
+
+    /// MongoDB database name; overrides the database in the path of a `mongodb://` URL.
+    #[arg(long, env = "PORTAL_MONGODB_DATABASE")]
+    pub mongodb_database: Option<String>,
 
     /// `development` generates missing secrets; `production` requires them.
     #[arg(
@@ -133,4 +142,58 @@ pub struct InviteArgs {
     #[arg(long, env = "PORTAL_INVITE_TTL_HOURS", default_value_t = 72,
         value_parser = clap::value_parser!(u32).range(1..=2160))]
     pub ttl_hours: u32,
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct MigrateArgs {
+    /// URL of the database to copy from, in any form `PORTAL_DATABASE_URL` accepts.
+    // The values may hold passwords, so `--help` does not show them. Setting them in the
+    // environment keeps passwords out of the process list.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PORTAL_MIGRATE_FROM",
+        hide_env_values = true
+    )]
+    pub from: String,
+
+    /// URL of the database to copy into, in any form `PORTAL_DATABASE_URL` accepts.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PORTAL_MIGRATE_TO",
+        hide_env_values = true
+    )]
+    pub to: String,
+
+    /// MongoDB database to copy from; overrides the database in the path of the --from URL.
+    #[arg(long, value_name = "NAME")]
+    pub from_mongodb_database: Option<String>,
+
+    /// MongoDB database to copy into; overrides the database in the path of the --to URL.
+    #[arg(long, value_name = "NAME")]
+    pub to_mongodb_database: Option<String>,
+
+    /// Copy into a target that already contains records. A record whose key (id, email,
+    /// invite hash or audit sequence number) exists in the target still stops the copy.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Records read from the source and written to the target per transaction.
+    #[arg(long, default_value_t = 500,
+        value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
+
+    /// `development` or `production` (which logs JSON).
+    #[arg(
+        long = "env",
+        env = "PORTAL_ENV",
+        value_enum,
+        default_value = "development"
+    )]
+    pub environment: Environment,
+
+    /// Log output: `human` or `json` (the default in production).
+    #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
 }

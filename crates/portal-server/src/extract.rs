@@ -28,6 +28,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let encoded = request
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|value| !value.as_bytes().eq_ignore_ascii_case(b"identity"));
+        if encoded {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body without Content-Encoding; compressed bodies are not accepted.",
+            ));
+        }
         if !is_json(request.headers().get(header::CONTENT_TYPE)) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -128,11 +138,28 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
     if let Some(name) = named("missing field ") {
         return (join(&name), "is required".into());
     }
+    if let Some(name) = named("duplicate field ") {
+        return (join(&name), "appears more than once; send it once".into());
+    }
     if let Some((_, expected)) = message.split_once(", expected ") {
         let expected = expected.split(" at line ").next().unwrap_or(expected);
-        return (field, format!("must be {expected}"));
+        return (field, format!("must be {}", plain_json_type(expected)));
     }
     (field, "has an invalid value".into())
+}
+
+/// Rewords serde's description of an expected type in JSON terms, so messages never show
+/// Rust type names.
+fn plain_json_type(expected: &str) -> String {
+    if expected.starts_with("struct ") || expected == "a map" {
+        "a JSON object".to_owned()
+    } else if expected.starts_with("a sequence") || expected.starts_with("a tuple") {
+        "a JSON array".to_owned()
+    } else if expected.starts_with("variant identifier") || expected.starts_with("enum ") {
+        "one of the accepted values".to_owned()
+    } else {
+        expected.to_owned()
+    }
 }
 
 /// `page` and `limit` from the query string, plus optional `q` and `status`; bad values are
@@ -339,6 +366,19 @@ mod tests {
     }
 
     #[test]
+    fn type_names_are_plain_json() {
+        let cases = [
+            ("struct LoginRequest with 2 elements", "a JSON object"),
+            ("struct LoginRequest", "a JSON object"),
+            ("a sequence", "a JSON array"),
+            ("a boolean", "a boolean"),
+        ];
+        for (expected, plain) in cases {
+            assert_eq!(plain_json_type(expected), plain, "{expected}");
+        }
+    }
+
+    #[test]
     fn bearer_scheme_ignores_case() {
         assert_eq!(bearer_token("Bearer abc"), Some("abc"));
         assert_eq!(bearer_token("bearer abc"), Some("abc"));
@@ -394,6 +434,7 @@ mod tests {
                 "invalid type: string \"secret\", expected a boolean",
                 "flag",
             ),
+            (".", "duplicate field `password`", "password"),
         ];
         for (path, message, field) in cases {
             let (named, text) = describe_data_error(path, message);

@@ -1,9 +1,11 @@
 //! HTTP server and command-line tool of the patient portal.
 
 pub mod config;
+pub mod database;
 pub mod error;
 pub mod extract;
 pub mod logging;
+pub mod migrate;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;

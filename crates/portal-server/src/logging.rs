@@ -1,19 +1,22 @@
 //! Log setup: human-readable lines locally, JSON in production, filtered by `RUST_LOG`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Environment, LogFormat};
 
 pub fn init(environment: Environment, format: Option<LogFormat>) {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,mongodb=warn,tower_http=info"));
     let format = format.unwrap_or(match environment {
         Environment::Production => LogFormat::Json,
         Environment::Development => LogFormat::Human,
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Human => builder.init(),

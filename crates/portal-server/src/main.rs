@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use portal_server::config::{Cli, Command, InviteCommand, ServeArgs};
-use portal_server::{logging, seed, server};
+use portal_server::{logging, migrate, seed, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -15,17 +15,21 @@ async fn main() -> ExitCode {
     let command = Cli::parse()
         .command
         .unwrap_or_else(|| Command::Serve(ServeArgs::default()));
-    let common = match &command {
-        Command::Serve(args) => &args.common,
-        Command::Seed(args) => &args.common,
-        Command::Invite(InviteCommand::Create(args)) => &args.common,
+    let (environment, log_format) = match &command {
+        Command::Serve(args) => (args.common.environment, args.common.log_format),
+        Command::Seed(args) => (args.common.environment, args.common.log_format),
+        Command::Invite(InviteCommand::Create(args)) => {
+            (args.common.environment, args.common.log_format)
+        }
+        Command::MigrateData(args) => (args.environment, args.log_format),
     };
-    logging::init(common.environment, common.log_format);
+    logging::init(environment, log_format);
 
     let result = match command {
         Command::Serve(args) => server::serve(args).await,
         Command::Seed(args) => seed::run(args).await,
         Command::Invite(InviteCommand::Create(args)) => seed::create_invite(args).await,
+        Command::MigrateData(args) => migrate::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,12 +11,12 @@ use chrono::Duration;
 use portal_core::audit::AuditWriter;
 use portal_core::store::Store;
 use portal_core::{Portal, PortalSettings};
-use portal_store_sqlite::SqliteStore;
 use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::config::{CommonArgs, Environment, ServeArgs};
+use crate::database;
 use crate::routes::app;
 use crate::secret::Secret;
 use crate::seed;
@@ -26,19 +26,16 @@ use crate::tokens::TokenKeys;
 /// Shortest accepted token-signing secret, in bytes (HS256 keys should be at least 256 bits).
 const MIN_SECRET_BYTES: usize = 32;
 
-/// Opens the store named by the database URL.
+/// Opens the store named by `PORTAL_DATABASE_URL`: SQLite for `sqlite:` URLs, MongoDB for
+/// `mongodb://` and `mongodb+srv://` URLs, in the database `PORTAL_MONGODB_DATABASE` names when
+/// set.
 pub async fn open_store(common: &CommonArgs) -> anyhow::Result<Arc<dyn Store>> {
-    let url = common.database_url.as_str();
-    if !url.starts_with("sqlite:") {
-        bail!(
-            "PORTAL_DATABASE_URL must start with sqlite:// (for example sqlite://./data/portal.db)"
-        );
-    }
-    let store = SqliteStore::connect(url).await.with_context(|| {
-        format!("opening the SQLite database named by PORTAL_DATABASE_URL ({url}) failed")
-    })?;
-    tracing::info!(database = %url, "database opened");
-    Ok(Arc::new(store))
+    database::open(
+        &common.database_url,
+        common.mongodb_database.as_deref(),
+        "PORTAL_DATABASE_URL",
+    )
+    .await
 }
 
 /// Builds the application core and its audit writer task.
@@ -161,17 +158,10 @@ fn jwt_secret(args: &ServeArgs) -> anyhow::Result<Secret> {
     load_or_create_secret(&path)
 }
 
-/// Returns the folder that holds the SQLite file, where development secrets are kept too.
+/// Returns the folder for development secrets: the folder of the SQLite file, or `./data` when
+/// the database runs on a server.
 fn data_dir(database_url: &str) -> PathBuf {
-    let path = database_url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or(path);
-    Path::new(path)
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    database::sqlite_folder(database_url).unwrap_or_else(|| PathBuf::from("./data"))
 }
 
 fn load_or_create_secret(path: &Path) -> anyhow::Result<Secret> {
@@ -230,6 +220,14 @@ mod tests {
         assert_eq!(
             data_dir("sqlite:///var/lib/portal/p.db?mode=rwc"),
             PathBuf::from("/var/lib/portal")
+        );
+    }
+
+    #[test]
+    fn data_dir_for_server_database() {
+        assert_eq!(
+            data_dir("mongodb://portal:secret@db.internal/portal"),
+            PathBuf::from("./data")
         );
     }
 

@@ -68,6 +68,32 @@ async fn fetch_appointment(
     row.as_ref().map(appointment_from_row).transpose()
 }
 
+/// Inserts an appointment with `updated_at` as its last change.
+pub(crate) async fn insert_appointment_row(
+    executor: impl SqliteExecutor<'_>,
+    appointment: &NewAppointment,
+    updated_at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO appointments (id, patient_id, provider_id, preferred_start, visit_type, \
+         reason, status, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(encode_uuid(appointment.id))
+    .bind(encode_uuid(appointment.patient_id))
+    .bind(encode_uuid(appointment.provider_id))
+    .bind(encode_instant(appointment.preferred_start))
+    .bind(appointment.visit_type.as_str())
+    .bind(&appointment.reason)
+    .bind(appointment.status.as_str())
+    .bind(encode_instant(appointment.created_at))
+    .bind(encode_instant(updated_at))
+    .execute(executor)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Lists the appointments of a patient or provider, latest start first.
     async fn list_appointments(
@@ -122,27 +148,9 @@ impl SqliteStore {
 #[async_trait]
 impl AppointmentStore for SqliteStore {
     async fn insert_appointment(&self, appointment: &NewAppointment) -> StoreResult<Appointment> {
-        let created_at = encode_instant(appointment.created_at);
-
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO appointments (id, patient_id, provider_id, preferred_start, visit_type, \
-             reason, status, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(encode_uuid(appointment.id))
-        .bind(encode_uuid(appointment.patient_id))
-        .bind(encode_uuid(appointment.provider_id))
-        .bind(encode_instant(appointment.preferred_start))
-        .bind(appointment.visit_type.as_str())
-        .bind(&appointment.reason)
-        .bind(appointment.status.as_str())
-        .bind(&created_at)
-        .bind(&created_at)
-        .execute(&mut *transaction)
-        .await
-        .map_err(database_error)?;
+        insert_appointment_row(&mut *transaction, appointment, appointment.created_at).await?;
 
         let stored = fetch_appointment(&mut *transaction, appointment.id)
             .await?

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use portal_core::model::{AccessEvent, NewAuditEvent, Page, PageRequest, Role};
 use portal_core::store::{AuditStore, StoreResult};
+use sqlx::SqliteExecutor;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
@@ -25,6 +26,33 @@ fn access_event_from_row(row: &SqliteRow) -> StoreResult<AccessEvent> {
     })
 }
 
+/// Appends one event. `seq` keeps a sequence number from another store; `None` lets SQLite
+/// number the event after the highest number ever used.
+pub(crate) async fn insert_event_row(
+    executor: impl SqliteExecutor<'_>,
+    seq: Option<i64>,
+    event: &NewAuditEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (seq, occurred_at, actor_id, actor_role, action, \
+         subject_id, outcome, request_id, client_addr) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(encode_instant(event.occurred_at))
+    .bind(event.actor_id.map(encode_uuid))
+    .bind(event.actor_role.map(Role::as_str))
+    .bind(event.action)
+    .bind(event.subject_id.map(encode_uuid))
+    .bind(event.outcome.as_str())
+    .bind(&event.request_id)
+    .bind(&event.client_addr)
+    .execute(executor)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
 #[async_trait]
 impl AuditStore for SqliteStore {
     /// Appends the events in one transaction, which is on disk when this returns because the
@@ -37,22 +65,7 @@ impl AuditStore for SqliteStore {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
         for event in events {
-            sqlx::query(
-                "INSERT INTO audit_events (occurred_at, actor_id, actor_role, action, \
-                 subject_id, outcome, request_id, client_addr) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(encode_instant(event.occurred_at))
-            .bind(event.actor_id.map(encode_uuid))
-            .bind(event.actor_role.map(Role::as_str))
-            .bind(event.action)
-            .bind(event.subject_id.map(encode_uuid))
-            .bind(event.outcome.as_str())
-            .bind(&event.request_id)
-            .bind(&event.client_addr)
-            .execute(&mut *transaction)
-            .await
-            .map_err(database_error)?;
+            insert_event_row(&mut *transaction, None, event).await?;
         }
         transaction.commit().await.map_err(database_error)
     }

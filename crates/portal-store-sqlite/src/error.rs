@@ -71,6 +71,7 @@ fn unique_constraint_name(message: &str) -> &'static str {
         "sessions.refresh_hash" => "refresh_hash",
         "users.id" | "patients.user_id" | "providers.user_id" | "appointments.id"
         | "sessions.id" => "id",
+        "audit_events.seq" => "seq",
         _ => "unique",
     }
 }

@@ -15,6 +15,7 @@ mod list;
 mod profiles;
 mod sessions;
 mod time;
+mod transfer;
 mod users;
 
 use std::path::Path;

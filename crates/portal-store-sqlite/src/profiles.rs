@@ -72,6 +72,20 @@ fn profile_from_row(row: &SqliteRow) -> StoreResult<Profile> {
     })
 }
 
+/// Reads the health columns of a patient row.
+pub(crate) fn health_from_row(row: &SqliteRow) -> StoreResult<HealthDetails> {
+    Ok(HealthDetails {
+        sex_at_birth: codec::optional_sex_at_birth(row, "sex_at_birth")?,
+        phone: codec::optional_text(row, "phone")?,
+        address: codec::json(row, "address")?,
+        emergency_contact: codec::json(row, "emergency_contact")?,
+        allergies: codec::json(row, "allergies")?,
+        medications: codec::json(row, "medications")?,
+        conditions: codec::json(row, "conditions")?,
+        primary_provider_id: codec::optional_uuid(row, "primary_provider_id")?,
+    })
+}
+
 async fn fetch_profile(
     executor: impl SqliteExecutor<'_>,
     patient_id: Uuid,
@@ -84,10 +98,12 @@ async fn fetch_profile(
     row.as_ref().map(profile_from_row).transpose()
 }
 
-/// Inserts the patient row of a new patient whose account row exists in the same transaction.
+/// Inserts the patient row of a new patient whose account row exists in the same transaction,
+/// with `updated_at` as the profile's last change.
 pub(crate) async fn insert_patient_row(
     executor: impl SqliteExecutor<'_>,
     patient: &NewPatient,
+    updated_at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let health = HealthValues::new(&patient.health)?;
     sqlx::query(
@@ -108,7 +124,7 @@ pub(crate) async fn insert_patient_row(
     .bind(health.medications)
     .bind(health.conditions)
     .bind(health.primary_provider_id)
-    .bind(encode_instant(patient.user.updated_at))
+    .bind(encode_instant(updated_at))
     .execute(executor)
     .await
     .map_err(database_error)?;

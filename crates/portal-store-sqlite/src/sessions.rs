@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::model::Session;
 use portal_core::store::{SessionStore, StoreResult};
+use sqlx::SqliteExecutor;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ use crate::time::encode_instant;
 const SELECT_SESSION: &str = "SELECT id, user_id, refresh_hash, created_at, last_used_at, \
      expires_at, revoked_at FROM sessions";
 
-fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
+pub(crate) fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
     Ok(Session {
         id: codec::uuid(row, "id")?,
         user_id: codec::uuid(row, "user_id")?,
@@ -27,25 +28,33 @@ fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
     })
 }
 
+/// Inserts a session with every field as given.
+pub(crate) async fn insert_session_row(
+    executor: impl SqliteExecutor<'_>,
+    session: &Session,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, \
+         expires_at, revoked_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(encode_uuid(session.id))
+    .bind(encode_uuid(session.user_id))
+    .bind(&session.refresh_hash)
+    .bind(encode_instant(session.created_at))
+    .bind(encode_instant(session.last_used_at))
+    .bind(encode_instant(session.expires_at))
+    .bind(session.revoked_at.map(encode_instant))
+    .execute(executor)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
 #[async_trait]
 impl SessionStore for SqliteStore {
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, \
-             expires_at, revoked_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(encode_uuid(session.id))
-        .bind(encode_uuid(session.user_id))
-        .bind(&session.refresh_hash)
-        .bind(encode_instant(session.created_at))
-        .bind(encode_instant(session.last_used_at))
-        .bind(encode_instant(session.expires_at))
-        .bind(session.revoked_at.map(encode_instant))
-        .execute(&self.pool)
-        .await
-        .map_err(database_error)?;
-        Ok(())
+        insert_session_row(&self.pool, session).await
     }
 
     async fn find_session(&self, id: Uuid) -> StoreResult<Option<Session>> {

@@ -29,7 +29,7 @@ const PROVIDER_ORDER: &str = "ORDER BY u.last_name_lower, u.first_name_lower, u.
 pub(crate) const NAME_PREFIX_FILTER: &str =
     r"(u.first_name_lower LIKE ?1 ESCAPE '\' OR u.last_name_lower LIKE ?1 ESCAPE '\')";
 
-fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
+pub(crate) fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
     Ok(UserRecord {
         id: codec::uuid(row, "id")?,
         email: codec::text(row, "email")?,
@@ -52,7 +52,10 @@ fn provider_from_row(row: &SqliteRow) -> StoreResult<ProviderSummary> {
 }
 
 /// Inserts the account row, failing with `Duplicate("email")` when the email is taken.
-async fn insert_user(executor: impl SqliteExecutor<'_>, user: &UserRecord) -> StoreResult<()> {
+pub(crate) async fn insert_user(
+    executor: impl SqliteExecutor<'_>,
+    user: &UserRecord,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO users (id, email, role, password_hash, first_name, last_name, \
          first_name_lower, last_name_lower, created_at, updated_at) \
@@ -74,13 +77,28 @@ async fn insert_user(executor: impl SqliteExecutor<'_>, user: &UserRecord) -> St
     Ok(())
 }
 
+/// Inserts the provider row of a provider whose account row exists in the same transaction.
+pub(crate) async fn insert_provider_row(
+    executor: impl SqliteExecutor<'_>,
+    provider: &NewProvider,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO providers (user_id, npi, specialty) VALUES (?, ?, ?)")
+        .bind(encode_uuid(provider.user.id))
+        .bind(&provider.details.npi)
+        .bind(&provider.details.specialty)
+        .execute(executor)
+        .await
+        .map_err(database_error)?;
+    Ok(())
+}
+
 #[async_trait]
 impl UserStore for SqliteStore {
     async fn insert_patient(&self, patient: &NewPatient) -> StoreResult<()> {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
         insert_user(&mut *transaction, &patient.user).await?;
-        insert_patient_row(&mut *transaction, patient).await?;
+        insert_patient_row(&mut *transaction, patient, patient.user.updated_at).await?;
         transaction.commit().await.map_err(database_error)
     }
 
@@ -108,13 +126,7 @@ impl UserStore for SqliteStore {
         }
 
         insert_user(&mut *transaction, &provider.user).await?;
-        sqlx::query("INSERT INTO providers (user_id, npi, specialty) VALUES (?, ?, ?)")
-            .bind(encode_uuid(provider.user.id))
-            .bind(&provider.details.npi)
-            .bind(&provider.details.specialty)
-            .execute(&mut *transaction)
-            .await
-            .map_err(database_error)?;
+        insert_provider_row(&mut *transaction, provider).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(ProviderRegistration::Created)
     }

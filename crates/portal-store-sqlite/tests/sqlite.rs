@@ -1,9 +1,8 @@
 //! Runs the store conformance suite against `SqliteStore`, each case on a fresh database file,
 //! followed by checks that only apply to SQLite.
 
-mod conformance;
-
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use portal_core::StoreError;
@@ -34,69 +33,14 @@ async fn open_raw(store: &SqliteStore) -> SqliteConnection {
         .expect("open a raw connection")
 }
 
-macro_rules! conformance_tests {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                let dir = TempDir::new().expect("create a temporary folder");
-                let store = open_store(&dir).await;
-                conformance::$name(&store).await;
-                store.close().await;
-            }
-        )+
-    };
+/// Opens a fresh store in its own temporary folder for one conformance case.
+async fn open_fresh() -> Option<(TempDir, Arc<dyn Store>)> {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    Some((dir, Arc::new(store)))
 }
 
-conformance_tests!(
-    store_ping,
-    store_is_empty,
-    user_round_trip,
-    user_unknown,
-    user_duplicate_email,
-    user_update_password,
-    provider_round_trip,
-    provider_unknown,
-    invite_single_use,
-    invite_expired,
-    invite_unknown,
-    invite_unused_on_duplicate,
-    invite_duplicate_hash,
-    providers_order,
-    providers_prefix,
-    providers_prefix_escaping,
-    providers_paging,
-    profile_round_trip,
-    profile_empty_health,
-    profile_unknown,
-    profile_update,
-    profile_update_clears,
-    profile_update_unknown,
-    care_primary_provider,
-    care_appointment,
-    care_not_in_care,
-    care_list,
-    care_list_same_name,
-    care_list_prefix,
-    care_list_paging,
-    appointment_round_trip,
-    appointment_patient_list,
-    appointment_provider_list,
-    appointment_upcoming,
-    appointment_last_visit,
-    transition_allowed,
-    transition_rejected,
-    transition_race,
-    session_round_trip,
-    session_duplicate_hash,
-    session_rotate,
-    session_rotate_race,
-    session_revoke,
-    session_revoke_user,
-    audit_order,
-    audit_unknown_actor,
-    audit_paging,
-);
+portal_store_conformance::conformance_tests!(open_fresh);
 
 // -------------------------------------------------------------------------------------------------
 // SQLite only

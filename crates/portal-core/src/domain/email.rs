@@ -17,6 +17,9 @@ impl Email {
         if normalised.chars().count() > Self::MAX_LEN {
             return Err("must be at most 254 characters");
         }
+        if normalised.chars().any(super::text::is_hidden_character) {
+            return Err("must not contain control, direction-changing or invisible characters");
+        }
         let valid = email_address::EmailAddress::from_str(&normalised).is_ok()
             && normalised
                 .rsplit_once('@')
@@ -62,6 +65,8 @@ mod tests {
             "two@@example.com",
             "{\"$ne\": \"\"}",
             "' OR 1=1 --",
+            "\u{202E}evil@example.org",
+            "a\u{200B}b@example.org",
         ] {
             assert!(Email::parse(raw).is_err(), "accepted {raw:?}");
         }

@@ -9,5 +9,6 @@ pub use age::{AgeGroup, age_on};
 pub use email::Email;
 pub use npi::Npi;
 pub use text::{
-    check_password, clean_name, clean_optional, clean_required, parse_date_of_birth, parse_phone,
+    check_password, clean_name, clean_optional, clean_required, is_hidden_character,
+    parse_date_of_birth, parse_phone,
 };

@@ -1,4 +1,4 @@
-use chrono::{Datelike, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 /// Trims a required text value and checks its length in characters.
 pub fn clean_required(raw: &str, max_chars: usize) -> Result<String, String> {
@@ -15,10 +15,28 @@ pub fn clean_optional(raw: &str, max_chars: usize) -> Result<String, String> {
     if value.chars().count() > max_chars {
         return Err(format!("must be at most {max_chars} characters"));
     }
-    if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
+    if value.chars().any(is_hidden_character) {
+        return Err("must not contain control, direction-changing or invisible characters".into());
     }
     Ok(value.to_owned())
+}
+
+/// Returns true for characters that are invisible or change how text around them is shown:
+/// control characters, bidirectional controls (U+061C, U+200E-U+200F, U+202A-U+202E,
+/// U+2066-U+2069), zero-width characters (U+200B-U+200D, U+2060-U+2064, U+FEFF) and the soft
+/// hyphen (U+00AD).
+pub fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Cleans a person's first or last name: 1 to 100 characters, inner whitespace collapsed.
@@ -58,7 +76,10 @@ pub fn parse_date_of_birth(raw: &str, today: NaiveDate) -> Result<NaiveDate, Str
     if date > today {
         return Err("must not be in the future".into());
     }
-    if today.year() - date.year() > 130 {
+    let oldest = today
+        .checked_sub_months(Months::new(130 * 12))
+        .unwrap_or(NaiveDate::MIN);
+    if date < oldest {
         return Err("must be within the last 130 years".into());
     }
     Ok(date)
@@ -109,6 +130,8 @@ mod tests {
         assert!(parse_date_of_birth("1990-02-30", today()).is_err());
         assert!(parse_date_of_birth("+990-05-01", today()).is_err());
         assert!(parse_date_of_birth("1890-05-01", today()).is_err());
+        assert!(parse_date_of_birth("1896-12-03", today()).is_err());
+        assert!(parse_date_of_birth("1896-12-04", today()).is_ok());
     }
 
     #[test]
@@ -117,6 +140,9 @@ mod tests {
         assert!(clean_name("   ").is_err());
         assert!(clean_name(&"a".repeat(101)).is_err());
         assert!(clean_name("a\u{0007}b").is_err());
+        assert!(clean_name("\u{202E}evE").is_err());
+        assert!(clean_name("\u{200B}").is_err());
+        assert!(clean_name("Zoë 😀 O’Neil").is_ok());
     }
 
     #[test]

@@ -430,9 +430,9 @@ pub(super) fn collect<T>(
 
 fn duplicate_email(error: StoreError) -> ServiceError {
     match error {
-        StoreError::Duplicate("email") => {
-            ServiceError::Conflict("an account with this email already exists")
-        }
+        StoreError::Duplicate("email") => ServiceError::Conflict(
+            "An account with this email already exists. Sign in, or use another email address.",
+        ),
         other => ServiceError::Store(other),
     }
 }

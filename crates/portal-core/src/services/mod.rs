@@ -165,8 +165,12 @@ impl Portal {
     }
 }
 
-/// Parses an id from a URL; anything malformed is treated like an unknown id.
+/// Parses an id from a URL in the hyphenated form the API returns; anything else, braces and
+/// `urn:uuid:` prefixes included, is treated like an unknown id.
 fn parse_id(raw: &str) -> Option<Uuid> {
+    if raw.len() != 36 {
+        return None;
+    }
     Uuid::try_parse(raw).ok()
 }
 

@@ -1,6 +1,6 @@
 //! What a patient does: dashboard, profile, appointments and access history.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -220,7 +220,7 @@ impl Portal {
         };
         if appointment.preferred_start <= now {
             return Err(ServiceError::Conflict(
-                "the appointment has already started",
+                "This appointment has already started, so it can no longer be cancelled. Call the clinic instead.",
             ));
         }
         let cancellable = [AppointmentStatus::Requested, AppointmentStatus::Confirmed];
@@ -234,7 +234,7 @@ impl Portal {
             )
             .await?
             .ok_or(ServiceError::Conflict(
-                "only requested or confirmed appointments can be cancelled",
+                "Only requested or confirmed appointments can be cancelled. Reload the list to see the current status.",
             ))?;
         self.record_caller(
             caller,
@@ -258,6 +258,7 @@ impl Portal {
         let events = self.store.list_access_events(caller.user_id, page).await?;
         let events = events.map(|mut event| {
             if event.actor_role == Some(Role::Patient) && event.actor_id != Some(caller.user_id) {
+                event.actor_id = None;
                 event.actor_name = None;
             }
             event
@@ -298,6 +299,9 @@ fn parse_start(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
             "must be a date and time with an offset, like 2027-03-09T13:00:00-05:00".to_owned()
         })?
         .with_timezone(&Utc);
+    if start.nanosecond() >= 1_000_000_000 {
+        return Err("must not be a leap second; pick a time on the minute".into());
+    }
     if start <= now {
         return Err("must be in the future".into());
     }
@@ -329,6 +333,11 @@ mod tests {
         assert!(parse_start("2026-12-04T11:59:59Z", now()).is_err());
         assert!(parse_start("2027-12-04T12:00:00Z", now()).is_ok());
         assert!(parse_start("2027-12-04T12:00:01Z", now()).is_err());
+    }
+
+    #[test]
+    fn start_rejects_leap_second() {
+        assert!(parse_start("2027-06-30T23:59:60Z", now()).is_err());
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl Portal {
             )
             .await?
             .ok_or(ServiceError::Conflict(
-                "only requested appointments can be confirmed or declined",
+                "Only requested appointments can be confirmed or declined. Reload the list to see the current status.",
             ))?;
         self.record_caller(caller, action, Some(updated.patient_id), Outcome::Success)
             .await?;

@@ -48,6 +48,9 @@ pub fn app(state: AppState, web_dir: &Path) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
+    // Hashed build files under /assets are real files or 404; every other path is a page of
+    // the client-side router and gets index.html.
+    let assets = ServeDir::new(web_dir.join("assets"));
     let index = web_dir.join("index.html");
     let web = ServeDir::new(web_dir).fallback(ServeFile::new(index));
 
@@ -57,6 +60,7 @@ pub fn app(state: AppState, web_dir: &Path) -> Router {
         .route("/api/", any(api_root))
         .route("/healthz", get(service::healthz))
         .route("/readyz", get(service::readyz))
+        .nest_service("/assets", assets)
         .fallback_service(web)
         .with_state(state)
         .layer(header_layer(

@@ -1,32 +1,35 @@
-//! Test harness: a real portal on 127.0.0.1 port 0 over a fresh SQLite file, and HTTP clients
+//! Test harness: a real portal on 127.0.0.1 port 0 over a fresh database, and HTTP clients
 //! that sign in through the API.
+//!
+//! The database is a fresh SQLite file by default. With `PORTAL_TEST_STORE=mongodb` it is a
+//! fresh database named `portal_test_<uuid>` on the MongoDB server at
+//! `PORTAL_TEST_MONGODB_URL`, so every HTTP test runs unchanged on either store.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Months, NaiveDate, SecondsFormat, Utc};
 use portal_core::model::{
-    AccessEvent, AppointmentStatus, NewAppointment, Outcome, PageRequest, VisitType,
+    AccessEvent, AppointmentStatus, NewAppointment, NewAuditEvent, Outcome, PageRequest, VisitType,
 };
 use portal_core::password::HashParams;
 use portal_core::services::PRIVACY_POLICY_VERSION;
-use portal_core::store::Store;
+use portal_core::store::{RecordKind, Store, StoredAuditEvent, TransferRecord};
 use portal_core::{Portal, PortalSettings};
+use portal_server::database;
 use portal_server::secret::Secret;
 use portal_server::server::build_portal;
 use portal_server::state::AppState;
 use portal_server::tokens::TokenKeys;
-use portal_store_sqlite::SqliteStore;
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Row;
-use sqlx::sqlite::SqliteConnectOptions;
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -42,7 +45,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// when it is not JSON.
 pub type Reply = (StatusCode, HeaderMap, Value);
 
-/// One audit event as stored, read straight from the database.
+/// One audit event as stored, with ids, role and outcome as their text encodings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub actor_id: Option<String>,
@@ -54,26 +57,114 @@ pub struct StoredEvent {
     pub client_addr: String,
 }
 
-/// A running portal with its own database file.
+/// Selects the store of every test portal: `sqlite` (the default) or `mongodb`.
+pub const STORE_VARIABLE: &str = "PORTAL_TEST_STORE";
+/// URL of the MongoDB server that `PORTAL_TEST_STORE=mongodb` runs the tests on.
+pub const MONGODB_URL_VARIABLE: &str = "PORTAL_TEST_MONGODB_URL";
+/// A fresh MongoDB database named `portal_test_<uuid>`, dropped when this value is dropped,
+/// even after a panic.
+pub struct MongoTestDatabase {
+    url: String,
+    pub name: String,
+}
+
+impl MongoTestDatabase {
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            name: format!("portal_test_{}", Uuid::new_v4().simple()),
+        }
+    }
+
+    /// Opens the store on this database through the server's store selection.
+    pub async fn open(&self) -> Arc<dyn Store> {
+        database::open(&self.url, Some(&self.name), MONGODB_URL_VARIABLE)
+            .await
+            .unwrap_or_else(|error| panic!("opening the MongoDB store failed: {error:#}"))
+    }
+}
+
+impl Drop for MongoTestDatabase {
+    /// Drops the database on a separate thread with its own runtime, because `Drop` cannot
+    /// await and the test's runtime may already be shutting down.
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
+            runtime.block_on(async {
+                let mut options = mongodb::options::ClientOptions::parse(&url)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                options.server_selection_timeout = Some(std::time::Duration::from_secs(5));
+                let client =
+                    mongodb::Client::with_options(options).map_err(|error| error.to_string())?;
+                let result = client.database(&name).drop().await;
+                client.shutdown().await;
+                result.map_err(|error| error.to_string())
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("dropping test database {} failed: {error}", self.name),
+            Err(_) => eprintln!(
+                "dropping test database {} failed: the thread panicked",
+                self.name
+            ),
+        }
+    }
+}
+
+/// Opens a fresh, empty store of the kind `PORTAL_TEST_STORE` selects. An SQLite file is
+/// created in `dir`. A MongoDB database comes with the guard that drops it.
+///
+/// Panics when `PORTAL_TEST_STORE` names an unknown store, or is `mongodb` without
+/// `PORTAL_TEST_MONGODB_URL`, so a misconfigured run fails instead of silently testing SQLite.
+pub async fn open_test_store(dir: &Path) -> (Arc<dyn Store>, Option<MongoTestDatabase>) {
+    let store = std::env::var(STORE_VARIABLE).unwrap_or_default();
+    match store.as_str() {
+        "" | "sqlite" => {
+            let url = format!("sqlite://{}/portal.db", dir.display());
+            let store = database::open(&url, None, "the test database URL")
+                .await
+                .expect("opening the SQLite store failed");
+            (store, None)
+        }
+        "mongodb" => {
+            let url = std::env::var(MONGODB_URL_VARIABLE).unwrap_or_else(|_| {
+                panic!(
+                    "{STORE_VARIABLE}=mongodb needs {MONGODB_URL_VARIABLE}, the URL of a \
+                     MongoDB server for tests (scripts/mongo-standin start prints one)"
+                )
+            });
+            let database = MongoTestDatabase::new(&url);
+            (database.open().await, Some(database))
+        }
+        other => panic!("{STORE_VARIABLE}={other} is not a store; use sqlite or mongodb"),
+    }
+}
+
+/// A running portal with its own fresh database.
 pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
     pub portal: Portal,
-    /// Folder of the database file, also served as the (empty) web app folder.
+    /// Folder of the SQLite database file, also served as the (empty) web app folder.
     pub dir: TempDir,
     http: reqwest::Client,
+    /// The MongoDB database of the test, dropped with the app.
+    mongodb: Option<MongoTestDatabase>,
 }
 
 impl TestApp {
     /// Starts a portal with cheap password hashing. It stops when the test's runtime ends.
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().expect("creating a temporary folder failed");
-        let url = format!("sqlite://{}/portal.db", dir.path().display());
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::connect(&url)
-                .await
-                .expect("opening the SQLite store failed"),
-        );
+        let (store, mongodb) = open_test_store(dir.path()).await;
         let settings = PortalSettings {
             password_hashing: HashParams {
                 memory_kib: 1024,
@@ -110,6 +201,7 @@ impl TestApp {
             portal,
             dir,
             http: http_client(false),
+            mongodb,
         }
     }
 
@@ -289,35 +381,45 @@ impl TestApp {
             .count()
     }
 
-    /// Lists every audit event the user performed, oldest first. The storage traits only
-    /// list events by subject, so this reads the database file directly.
+    /// Lists every audit event the user performed, oldest first. The storage traits list
+    /// events only by subject, so this reads the whole log through the transfer export, which
+    /// works the same on every store.
     pub async fn events_by_actor(&self, actor_id: Uuid) -> Vec<StoredEvent> {
-        let options = SqliteConnectOptions::new()
-            .filename(self.dir.path().join("portal.db"))
-            .read_only(true);
-        let pool = sqlx::SqlitePool::connect_with(options)
-            .await
-            .expect("opening the database read-only failed");
-        let rows = sqlx::query(
-            "SELECT actor_id, actor_role, action, subject_id, outcome, request_id, client_addr \
-             FROM audit_events WHERE actor_id = ? ORDER BY seq",
-        )
-        .bind(actor_id.hyphenated().to_string())
-        .fetch_all(&pool)
-        .await
-        .expect("reading audit events failed");
-        pool.close().await;
-        rows.iter()
-            .map(|row| StoredEvent {
-                actor_id: row.get("actor_id"),
-                actor_role: row.get("actor_role"),
-                action: row.get("action"),
-                subject_id: row.get("subject_id"),
-                outcome: row.get("outcome"),
-                request_id: row.get("request_id"),
-                client_addr: row.get("client_addr"),
-            })
-            .collect()
+        let mut events = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (records, next) = self
+                .store
+                .export_records(RecordKind::AuditEvent, cursor.as_deref(), 500)
+                .await
+                .expect("reading audit events failed");
+            if records.is_empty() {
+                return events;
+            }
+            for record in records {
+                let TransferRecord::AuditEvent(StoredAuditEvent { event, .. }) = record else {
+                    panic!("the audit export returned another kind of record: {record:?}");
+                };
+                if event.actor_id == Some(actor_id) {
+                    events.push(StoredEvent::from(event));
+                }
+            }
+            cursor = Some(next.expect("a non-empty page of audit events has a cursor"));
+        }
+    }
+}
+
+impl From<NewAuditEvent> for StoredEvent {
+    fn from(event: NewAuditEvent) -> Self {
+        Self {
+            actor_id: event.actor_id.map(|id| id.hyphenated().to_string()),
+            actor_role: event.actor_role.map(|role| role.as_str().to_owned()),
+            action: event.action.to_owned(),
+            subject_id: event.subject_id.map(|id| id.hyphenated().to_string()),
+            outcome: event.outcome.as_str().to_owned(),
+            request_id: event.request_id,
+            client_addr: event.client_addr,
+        }
     }
 }
 

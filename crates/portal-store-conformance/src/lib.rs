@@ -15,6 +15,111 @@ use portal_core::model::{
 use portal_core::store::{NewPatient, NewProvider, ProviderRegistration, Store};
 use uuid::Uuid;
 
+mod transfer;
+pub use transfer::*;
+
+/// Generates one `#[tokio::test]` per conformance case. `$open` is an async function returning
+/// `Option<(guard, Arc<dyn Store>)>`: a fresh, empty store and whatever must live as long as
+/// it (a temporary folder, say), or `None` when the backend is not available and the case is
+/// skipped. `$open` can read the case's name with [`current_case`], to say which case it skips.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($open:path) => {
+        $crate::conformance_tests!(@cases $open;
+            store_ping,
+            store_is_empty,
+            user_round_trip,
+            user_unknown,
+            user_duplicate_email,
+            user_update_password,
+            provider_round_trip,
+            provider_unknown,
+            invite_single_use,
+            invite_expired,
+            invite_unknown,
+            invite_unused_on_duplicate,
+            invite_duplicate_hash,
+            providers_order,
+            providers_prefix,
+            providers_prefix_escaping,
+            providers_paging,
+            profile_round_trip,
+            profile_empty_health,
+            profile_unknown,
+            profile_update,
+            profile_update_clears,
+            profile_update_unknown,
+            care_primary_provider,
+            care_appointment,
+            care_not_in_care,
+            care_list,
+            care_list_same_name,
+            care_list_prefix,
+            care_list_paging,
+            appointment_round_trip,
+            appointment_patient_list,
+            appointment_provider_list,
+            appointment_upcoming,
+            appointment_last_visit,
+            transition_allowed,
+            transition_rejected,
+            transition_race,
+            session_round_trip,
+            session_duplicate_hash,
+            session_rotate,
+            session_rotate_race,
+            session_revoke,
+            session_revoke_user,
+            audit_order,
+            audit_unknown_actor,
+            audit_paging,
+            transfer_counts,
+            transfer_export_round_trip,
+            transfer_export_paging,
+            transfer_audit_paging,
+            transfer_import_read_back,
+            transfer_import_empty,
+            transfer_import_duplicate,
+            transfer_import_duplicate_email,
+            injection_name_prefix,
+            injection_prefix_literal,
+            injection_email,
+            injection_tokens
+        );
+    };
+    (@cases $open:path; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $crate::enter_case(stringify!($name));
+                let Some((guard, store)) = $open().await else {
+                    return;
+                };
+                $crate::$name(&*store).await;
+                store.close().await;
+                drop(guard);
+            }
+        )+
+    };
+}
+
+thread_local! {
+    static CURRENT_CASE: std::cell::Cell<Option<&'static str>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Records the name of the case starting on this thread; called by [`conformance_tests!`].
+#[doc(hidden)]
+pub fn enter_case(name: &'static str) {
+    CURRENT_CASE.set(Some(name));
+}
+
+/// Returns the name of the conformance case running on this thread, or `None` outside one.
+/// Each generated test runs on its own thread (`#[tokio::test]` uses a current-thread runtime).
+pub fn current_case() -> Option<&'static str> {
+    CURRENT_CASE.get()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------
@@ -1902,3 +2007,6 @@ pub async fn audit_paging(store: &dyn Store) {
     );
     assert_eq!(unknown.total, 0, "a patient without events counts none");
 }
+
+mod injection;
+pub use injection::*;
