@@ -1,5 +1,7 @@
 //! Records the portal stores and returns.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -396,7 +398,8 @@ pub struct NewAuditEvent {
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
     pub actor_role: Option<Role>,
-    pub action: &'static str,
+    /// The services write fixed names; events read back from a store carry owned copies.
+    pub action: Cow<'static, str>,
     pub subject_id: Option<Uuid>,
     pub outcome: Outcome,
     pub request_id: String,

@@ -95,8 +95,8 @@ pub async fn open(
     }
 }
 
-/// Returns the folder of an SQLite database file, or `None` for a database on a server.
-pub fn sqlite_folder(database_url: &str) -> Option<PathBuf> {
+/// Returns the path of an SQLite database file, or `None` for a database on a server.
+pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
     if Backend::of_url(database_url) != Some(Backend::Sqlite) {
         return None;
     }
@@ -104,7 +104,13 @@ pub fn sqlite_folder(database_url: &str) -> Option<PathBuf> {
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or(path);
-    let folder = Path::new(path)
+    Some(PathBuf::from(path))
+}
+
+/// Returns the folder of an SQLite database file, or `None` for a database on a server.
+pub fn sqlite_folder(database_url: &str) -> Option<PathBuf> {
+    let file = sqlite_file(database_url)?;
+    let folder = file
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .map(Path::to_path_buf)

@@ -36,6 +36,15 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
     if args.from == args.to && args.from_mongodb_database == args.to_mongodb_database {
         bail!("--from and --to name the same database; give a different target");
     }
+    // Opening a missing SQLite file would create an empty one and "copy" nothing.
+    if let Some(file) = database::sqlite_file(&args.from)
+        && !file.is_file()
+    {
+        bail!(
+            "--from names an SQLite file that does not exist ({}); check the path",
+            file.display()
+        );
+    }
     let source =
         database::open(&args.from, args.from_mongodb_database.as_deref(), "--from").await?;
     let target = match database::open(&args.to, args.to_mongodb_database.as_deref(), "--to").await {

@@ -1,7 +1,13 @@
 //! The OpenAPI 3.1 document, generated from the handlers and types.
 
+use portal_core::FieldError;
+use serde::Serialize;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::PROBLEM_JSON;
 
 use crate::routes::{auth, patient, provider, service};
 
@@ -33,9 +39,92 @@ use crate::routes::{auth, patient, provider, service};
         service::readyz,
         service::openapi,
     ),
-    modifiers(&BearerAuth)
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerAuth, &ProblemResponses)
 )]
 pub struct ApiDoc;
+
+/// An RFC 9457 problem document, the body of every error under `/api/`.
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The invalid fields, on 400 and 422.
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// Adds the error responses every API operation can give, each with a problem document body,
+/// and gives the error statuses that handlers list a problem document body too.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_problem_responses(operation);
+            }
+        }
+    }
+}
+
+fn add_problem_responses(operation: &mut Operation) {
+    let mut statuses = vec![
+        ("500", "Unexpected error; the detail is generic."),
+        ("503", "The database is unavailable; retry later."),
+    ];
+    if operation.request_body.is_some() {
+        statuses.push(("400", "The body is not valid JSON."));
+        statuses.push(("413", "The body is larger than 64 KiB."));
+        statuses.push(("415", "The body is not sent as application/json."));
+        statuses.push(("422", "The body fails the schema or a validation rule."));
+    }
+    if operation.security.is_some() {
+        statuses.push((
+            "401",
+            "Credentials are missing, invalid, expired or revoked.",
+        ));
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, description) in statuses {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(problem_response(description)));
+    }
+    for (status, response) in responses.iter_mut() {
+        let is_error = status.starts_with('4') || status.starts_with('5');
+        if let RefOr::T(response) = response
+            && is_error
+            && response.content.is_empty()
+        {
+            let description = response.description.clone();
+            *response = problem_response(&description);
+        }
+    }
+}
+
+fn problem_response(description: &str) -> Response {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Problem")))
+        .build();
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, content)
+        .build()
+}
 
 struct BearerAuth;
 

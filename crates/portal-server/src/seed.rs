@@ -453,15 +453,10 @@ fn appointment_status(rng: &mut ChaCha8Rng, future: bool) -> AppointmentStatus {
 
 /// Builds a valid NPI for the nth demo provider.
 fn demo_npi(index: usize) -> String {
-    let digits: Vec<u32> = format!("{:09}", 100_000_001 + index)
-        .bytes()
-        .map(|b| u32::from(b - b'0'))
-        .collect();
-    let check = portal_core::domain::Npi::check_digit(&digits);
-    format!(
-        "{}{check}",
-        digits.iter().map(u32::to_string).collect::<String>()
-    )
+    let offset = u32::try_from(index).unwrap_or(0);
+    portal_core::domain::Npi::from_first_nine(100_000_001 + offset)
+        .as_str()
+        .to_owned()
 }
 
 #[cfg(test)]

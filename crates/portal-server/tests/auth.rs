@@ -518,3 +518,38 @@ async fn refresh_concurrent_use_once() {
         "a refresh token is used at most once, even by concurrent requests"
     );
 }
+
+#[tokio::test]
+async fn provider_registration_rejects_taken_npi() {
+    let app = TestApp::spawn().await;
+    let first_code = app.invite().await;
+    let first = provider_body(&first_code);
+    let npi = first["npi"].clone();
+    let (status, _, _) = app
+        .post("/api/v1/auth/register/provider", None, first)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "first provider with the NPI");
+
+    let code = app.invite().await;
+    let mut second = provider_body(&code);
+    second["npi"] = npi;
+    let reply = app
+        .post("/api/v1/auth/register/provider", None, second)
+        .await;
+    assert_eq!(
+        reply.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "second provider with the NPI"
+    );
+    assert_invalid_field(&reply, "npi");
+
+    let retry = provider_body(&code);
+    let (status, _, _) = app
+        .post("/api/v1/auth/register/provider", None, retry)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the rejected attempt did not use up the invite"
+    );
+}

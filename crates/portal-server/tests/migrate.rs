@@ -606,3 +606,24 @@ async fn migrate_mongodb_round_trip() {
     middle.close().await;
     last.close().await;
 }
+
+#[tokio::test]
+async fn missing_sqlite_source_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("no-such.db");
+    let target = dir.path().join("target.db");
+
+    let output = migrate(
+        dir.path(),
+        &["--from", &sqlite_url(&source), "--to", &sqlite_url(&target)],
+    )
+    .await;
+
+    assert!(!output.status.success(), "a missing source was copied");
+    assert!(
+        stderr(&output).contains("does not exist"),
+        "stderr: {}",
+        stderr(&output)
+    );
+    assert!(!source.exists(), "the missing source file was created");
+}

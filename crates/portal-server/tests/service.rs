@@ -4,7 +4,7 @@ mod common;
 
 use common::{TestApp, assert_problem};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Every method and path of the HTTP contract.
 const CONTRACT: [(&str, &str); 23] = [
@@ -173,4 +173,29 @@ async fn web_paths_serve_the_app() {
     assert_eq!(body, Value::String(page.into()), "the index page");
     assert_problem(&api, StatusCode::NOT_FOUND);
     assert_problem(&api_root, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn openapi_describes_problem_responses() {
+    let app = TestApp::spawn().await;
+
+    let (_, _, document) = app.get("/api/v1/openapi.json", None).await;
+
+    let login = &document["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    for status in ["400", "401", "413", "415", "422", "500", "503"] {
+        let schema = &login[status]["content"]["application/problem+json"]["schema"]["$ref"];
+        assert_eq!(
+            schema,
+            &json!("#/components/schemas/Problem"),
+            "login {status} has a problem document body"
+        );
+    }
+    let dashboard = &document["paths"]["/api/v1/patient/dashboard"]["get"]["responses"];
+    assert!(dashboard.get("401").is_some(), "dashboard lists 401");
+    assert!(
+        dashboard.get("422").is_none(),
+        "dashboard takes no body, so no 422"
+    );
+    let problem = &document["components"]["schemas"]["Problem"]["properties"];
+    assert!(problem.get("errors").is_some(), "Problem schema has errors");
 }

@@ -39,11 +39,13 @@ macro_rules! conformance_tests {
             invite_unknown,
             invite_unused_on_duplicate,
             invite_duplicate_hash,
+            provider_duplicate_npi,
             providers_order,
             providers_prefix,
             providers_prefix_escaping,
             providers_paging,
             profile_round_trip,
+            profile_at_field_limits,
             profile_empty_health,
             profile_unknown,
             profile_update,
@@ -258,11 +260,22 @@ fn invite(expires_at: DateTime<Utc>) -> Invite {
     }
 }
 
+/// Returns a valid NPI that no other provider of the test process has.
+fn unique_npi() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let taken = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // The process id keeps parallel test binaries on one MongoDB server apart.
+    let base = (std::process::id() % 1_000) * 1_000_000;
+    portal_core::domain::Npi::from_first_nine(base + taken)
+        .as_str()
+        .to_owned()
+}
+
 fn new_provider(first_name: &str, last_name: &str, specialty: &str) -> NewProvider {
     NewProvider {
         user: user(Role::Provider, first_name, last_name),
         details: ProviderDetails {
-            npi: "1234567893".to_owned(),
+            npi: unique_npi(),
             specialty: specialty.to_owned(),
         },
     }
@@ -365,7 +378,7 @@ fn audit_event(
         occurred_at: now(),
         actor_id: actor.map(|(id, _)| id),
         actor_role: actor.map(|(_, role)| role),
-        action,
+        action: action.into(),
         subject_id,
         outcome,
         request_id: Uuid::new_v4().to_string(),
@@ -683,6 +696,47 @@ pub async fn invite_unused_on_duplicate(store: &dyn Store) {
     );
 }
 
+pub async fn provider_duplicate_npi(store: &dyn Store) {
+    let first = new_provider("Dana", "Reyes", "Cardiology");
+    let first_invite = invite(now() + Duration::days(7));
+    store
+        .insert_invite(&first_invite)
+        .await
+        .expect("insert an invite");
+    store
+        .insert_provider(&first, &first_invite.code_hash, now())
+        .await
+        .expect("insert the first provider");
+
+    let invite = invite(now() + Duration::days(7));
+    store
+        .insert_invite(&invite)
+        .await
+        .expect("insert an invite");
+    let mut clashing = new_provider("Sam", "Ortiz", "Pediatrics");
+    clashing.details.npi = first.details.npi.clone();
+    let result = store
+        .insert_provider(&clashing, &invite.code_hash, now())
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Duplicate("npi"))),
+        "a taken NPI is Duplicate(\"npi\"): {result:?}"
+    );
+    let missing = store.find_user(clashing.user.id).await.expect("look up");
+    assert!(missing.is_none(), "the clashing provider was not stored");
+
+    let retry = new_provider("Sam", "Ortiz", "Pediatrics");
+    let result = store
+        .insert_provider(&retry, &invite.code_hash, now())
+        .await
+        .expect("register with another NPI");
+    assert_eq!(
+        result,
+        ProviderRegistration::Created,
+        "the invite was not consumed by the failed registration"
+    );
+}
+
 pub async fn invite_duplicate_hash(store: &dyn Store) {
     let invite = invite(now() + Duration::days(7));
     store
@@ -840,6 +894,92 @@ pub async fn profile_round_trip(store: &dyn Store) {
     assert_eq!(
         profile, expected,
         "every profile field survives the round trip"
+    );
+}
+
+/// Repeats a multi-byte pattern to exactly `chars` characters, the most a field accepts.
+fn text_of(chars: usize, pattern: &str) -> String {
+    pattern.chars().cycle().take(chars).collect()
+}
+
+pub async fn profile_at_field_limits(store: &dyn Store) {
+    let provider_id = add_provider(store, "Dana", "Reyes").await;
+    let mut patient = new_patient(&text_of(100, "Zoë"), &text_of(100, "Ø'Brién-"));
+    patient.health = HealthDetails {
+        sex_at_birth: Some(SexAtBirth::Intersex),
+        phone: Some(text_of(20, "+1 (555) 0")),
+        address: Some(Address {
+            line1: text_of(200, "Rue de l'Église 12 "),
+            line2: text_of(200, "Bâtiment B "),
+            city: text_of(100, "São Paulo "),
+            region: text_of(100, "Québec "),
+            postal_code: text_of(20, "H2X 1Y4 "),
+            country: text_of(100, "Côte d'Ivoire "),
+        }),
+        emergency_contact: Some(EmergencyContact {
+            name: text_of(100, "Renée "),
+            relationship: text_of(50, "Partner "),
+            phone: text_of(20, "+44 20 7946 0"),
+        }),
+        allergies: (0..50)
+            .map(|index| Allergy {
+                substance: text_of(100, &format!("Penicillin {index} 🌰 ")),
+                reaction: text_of(200, "Hives and swelling, \"severe\" "),
+                severity: Severity::Severe,
+            })
+            .collect(),
+        medications: (0..50)
+            .map(|index| Medication {
+                name: text_of(100, &format!("Medication {index} µ ")),
+                dose: text_of(50, "10 mg "),
+                frequency: text_of(50, "Twice a day "),
+            })
+            .collect(),
+        conditions: (0..50)
+            .map(|index| Condition {
+                name: text_of(100, &format!("Condition {index} {{$ne: 1}} ")),
+            })
+            .collect(),
+        primary_provider_id: Some(provider_id),
+    };
+    store
+        .insert_patient(&patient)
+        .await
+        .expect("insert a patient at the field limits");
+
+    let profile = store
+        .find_profile(patient.user.id)
+        .await
+        .expect("find profile")
+        .expect("the profile exists");
+    assert_eq!(
+        profile.first_name, patient.user.first_name,
+        "longest first name"
+    );
+    assert_eq!(
+        profile.last_name, patient.user.last_name,
+        "longest last name"
+    );
+    assert_eq!(
+        profile.health(),
+        patient.health,
+        "every list at its limit survives"
+    );
+
+    let mut appointment = new_appointment(
+        patient.user.id,
+        provider_id,
+        now() + Duration::days(3),
+        AppointmentStatus::Requested,
+    );
+    appointment.reason = text_of(500, "Knee pain after running — 膝 ");
+    let stored = store
+        .insert_appointment(&appointment)
+        .await
+        .expect("insert an appointment with the longest reason");
+    assert_eq!(
+        stored.reason, appointment.reason,
+        "the longest reason survives"
     );
 }
 

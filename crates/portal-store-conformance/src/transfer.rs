@@ -591,7 +591,10 @@ pub async fn transfer_audit_paging(store: &dyn Store) {
     let (records, pages) = export_all(store, RecordKind::AuditEvent, 4).await;
     assert_eq!(pages, 3, "eleven events fill three pages of four");
     let exported = audit_events(&records);
-    let exported_actions: Vec<&str> = exported.iter().map(|stored| stored.event.action).collect();
+    let exported_actions: Vec<&str> = exported
+        .iter()
+        .map(|stored| stored.event.action.as_ref())
+        .collect();
     assert_eq!(
         exported_actions,
         actions.to_vec(),

@@ -28,7 +28,7 @@ use portal_core::store::{AuditStore, StoreResult};
 use uuid::Uuid;
 
 use crate::MongoStore;
-use crate::codec::{self, encode_instant, encode_optional_uuid, encode_uuid, intern_action};
+use crate::codec::{self, encode_instant, encode_optional_uuid, encode_uuid};
 use crate::error::{DUPLICATE_KEY, store_error, stored_before_write_error};
 use crate::list::{PageBounds, collect};
 
@@ -44,7 +44,7 @@ pub(crate) fn audit_document(seq: i64, event: &NewAuditEvent) -> Document {
         "occurred_at": encode_instant(event.occurred_at),
         "actor_id": encode_optional_uuid(event.actor_id),
         "actor_role": event.actor_role.map_or(Bson::Null, |role| Bson::from(role.as_str())),
-        "action": event.action,
+        "action": event.action.as_ref(),
         "subject_id": encode_optional_uuid(event.subject_id),
         "outcome": event.outcome.as_str(),
         "request_id": &event.request_id,
@@ -57,7 +57,7 @@ pub(crate) fn audit_event_from_document(document: &Document) -> StoreResult<(i64
         occurred_at: codec::instant(document, "occurred_at")?,
         actor_id: codec::optional_uuid(document, "actor_id")?,
         actor_role: codec::optional_role(document, "actor_role")?,
-        action: intern_action(&codec::text(document, "action")?),
+        action: codec::text(document, "action")?.into(),
         subject_id: codec::optional_uuid(document, "subject_id")?,
         outcome: codec::outcome(document, "outcome")?,
         request_id: codec::text(document, "request_id")?,
@@ -153,7 +153,7 @@ impl AuditStore for MongoStore {
                 actor_name: event.actor_id.and_then(|id| names.get(&id).cloned()),
                 actor_id: event.actor_id,
                 actor_role: event.actor_role,
-                action: event.action.to_owned(),
+                action: event.action.to_string(),
                 outcome: event.outcome,
             })
             .collect();

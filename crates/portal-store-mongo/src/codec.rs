@@ -4,9 +4,6 @@
 //! Every getter names the field in its error and never the stored value. A missing field and a
 //! BSON null both read as `None` in the `optional_*` getters.
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
 use bson::{Bson, DateTime as BsonDateTime, Document};
 use chrono::{DateTime, NaiveDate, Utc};
 use portal_core::model::{AppointmentStatus, Outcome, Role, Severity, SexAtBirth, VisitType};
@@ -209,31 +206,12 @@ pub(crate) fn severity(document: &Document, field: &str) -> StoreResult<Severity
     parse_severity(&text(document, field)?).ok_or_else(|| invalid_field(field))
 }
 
-/// Action names seen in stored audit events, each leaked once.
-static ACTIONS: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-
-/// Returns a `'static` copy of a stored action name, as `NewAuditEvent::action` requires.
-///
-/// The portal has a fixed, small set of action names, so the leaked memory is bounded by that
-/// set (plus any unknown names an imported database carries).
-pub(crate) fn intern_action(action: &str) -> &'static str {
-    let mut actions = ACTIONS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(known) = actions.get(action) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(action.to_owned().into_boxed_str());
-    actions.insert(leaked);
-    leaked
-}
-
 #[cfg(test)]
 mod tests {
     use bson::doc;
     use chrono::{DateTime, Utc};
 
-    use super::{encode_instant, instant, intern_action, optional_text, uuid};
+    use super::{encode_instant, instant, optional_text, uuid};
 
     #[test]
     fn instant_keeps_milliseconds() {
@@ -281,16 +259,6 @@ mod tests {
         assert!(
             !message.contains("not-a-uuid"),
             "the value is not quoted: {message}"
-        );
-    }
-
-    #[test]
-    fn intern_reuses_allocation() {
-        let first = intern_action("profile.read");
-        let second = intern_action(&String::from("profile.read"));
-        assert!(
-            std::ptr::eq(first, second),
-            "the same name is leaked only once"
         );
     }
 }

@@ -211,6 +211,8 @@ pub(crate) fn duplicate_constraint(message: &str) -> &'static str {
 
     if index.contains("email") {
         "email"
+    } else if index.contains("npi") {
+        "npi"
     } else if index.contains("refresh_hash") {
         "refresh_hash"
     } else if index.contains("seq") {

@@ -36,6 +36,19 @@ fn unique_index(name: &str, keys: Document) -> IndexModel {
 
 /// Builds a TTL index, with which the server deletes a document once the date in `field` has
 /// passed. Its background task runs about once a minute, so deletion is late by up to that much.
+fn sparse_unique_index(name: &str, keys: Document) -> IndexModel {
+    IndexModel::builder()
+        .keys(keys)
+        .options(
+            IndexOptions::builder()
+                .name(name.to_owned())
+                .unique(true)
+                .sparse(true)
+                .build(),
+        )
+        .build()
+}
+
 fn expiry_index(name: &str, field: &str) -> IndexModel {
     IndexModel::builder()
         .keys(doc! { field: 1 })
@@ -72,6 +85,8 @@ pub(crate) async fn create_indexes(store: &MongoStore) -> StoreResult<()> {
                 doc! { "role": 1, "last_name_lower": 1, "first_name_lower": 1 },
             ),
             index("role_first", doc! { "role": 1, "first_name_lower": 1 }),
+            // One account per NPI. Sparse, because only provider documents have the field.
+            sparse_unique_index("provider_npi_unique", doc! { "provider.npi": 1 }),
             // A provider's care patients by primary provider.
             index(
                 "primary_provider",

@@ -262,7 +262,7 @@ fn event(action: &'static str, subject_id: Uuid) -> NewAuditEvent {
         occurred_at: at("2026-12-04T10:00:00Z"),
         actor_id: Some(subject_id),
         actor_role: Some(Role::Patient),
-        action,
+        action: action.into(),
         subject_id: Some(subject_id),
         outcome: Outcome::Success,
         request_id: Uuid::new_v4().to_string(),

@@ -42,7 +42,7 @@ pub(crate) async fn insert_event_row(
     .bind(encode_instant(event.occurred_at))
     .bind(event.actor_id.map(encode_uuid))
     .bind(event.actor_role.map(Role::as_str))
-    .bind(event.action)
+    .bind(event.action.as_ref())
     .bind(event.subject_id.map(encode_uuid))
     .bind(event.outcome.as_str())
     .bind(&event.request_id)

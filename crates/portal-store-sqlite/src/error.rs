@@ -69,6 +69,7 @@ fn unique_constraint_name(message: &str) -> &'static str {
         "users.email" => "email",
         "invites.code_hash" => "invite",
         "sessions.refresh_hash" => "refresh_hash",
+        "providers.npi" => "npi",
         "users.id" | "patients.user_id" | "providers.user_id" | "appointments.id"
         | "sessions.id" => "id",
         "audit_events.seq" => "seq",

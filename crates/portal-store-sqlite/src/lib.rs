@@ -75,10 +75,13 @@ impl SqliteStore {
             .parent()
             .filter(|parent| !parent.as_os_str().is_empty())
         {
-            tokio::fs::create_dir_all(parent).await.map_err(|error| {
+            create_private_folder(parent).await.map_err(|error| {
                 StoreError::Unavailable(format!("failed to create the database folder: {error}"))
             })?;
         }
+        create_private_file(&path).await.map_err(|error| {
+            StoreError::Unavailable(format!("failed to create the database file: {error}"))
+        })?;
 
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
@@ -123,4 +126,38 @@ impl Store for SqliteStore {
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Creates missing folders readable only by their owner (mode 0700 on Unix), because the
+/// database holds health data. Existing folders keep their permissions.
+async fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    let folder = folder.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(folder)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// Creates the database file, when missing, readable only by its owner (mode 0600 on Unix).
+/// SQLite gives its `-wal` and `-shm` files the same permissions as the database file.
+async fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(_) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(error) => Err(error),
+        }
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }

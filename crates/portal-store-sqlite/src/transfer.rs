@@ -4,9 +4,6 @@
 //! appointment id, session id, audit sequence number), so a cursor is the key of the last record
 //! returned. Import writes every record exactly as given, in one write transaction.
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
 use async_trait::async_trait;
 use portal_core::StoreError;
 use portal_core::model::{Consent, Invite, NewAppointment, NewAuditEvent, ProviderDetails};
@@ -65,26 +62,6 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Session => "sessions",
         RecordKind::AuditEvent => "audit_events",
     }
-}
-
-/// Action names seen in exported audit events, each leaked once.
-static ACTIONS: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-
-/// Returns a `'static` copy of a stored action name, as `NewAuditEvent::action` requires.
-///
-/// Each distinct name is allocated once for the life of the process. The portal writes a few
-/// dozen names, so the memory is small. NOTE: a database holding many distinct invented names
-/// would grow this set by one allocation per name.
-fn intern_action(action: &str) -> &'static str {
-    let mut actions = ACTIONS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(known) = actions.get(action) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(action.to_owned().into_boxed_str());
-    actions.insert(leaked);
-    leaked
 }
 
 fn provider_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
@@ -146,7 +123,7 @@ fn audit_event_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
             occurred_at: codec::instant(row, "occurred_at")?,
             actor_id: codec::optional_uuid(row, "actor_id")?,
             actor_role: codec::optional_role(row, "actor_role")?,
-            action: intern_action(&codec::text(row, "action")?),
+            action: codec::text(row, "action")?.into(),
             subject_id: codec::optional_uuid(row, "subject_id")?,
             outcome: codec::outcome(row, "outcome")?,
             request_id: codec::text(row, "request_id")?,
@@ -278,21 +255,5 @@ impl TransferStore for SqliteStore {
             import_record(&mut transaction, record).await?;
         }
         transaction.commit().await.map_err(database_error)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::intern_action;
-
-    #[test]
-    fn intern_reuses_allocation() {
-        let first = intern_action("profile.read");
-        let second = intern_action(&String::from("profile.read"));
-        assert_eq!(first, "profile.read", "the interned text equals the input");
-        assert!(
-            std::ptr::eq(first, second),
-            "the same name is allocated once"
-        );
     }
 }

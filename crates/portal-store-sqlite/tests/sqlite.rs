@@ -81,7 +81,7 @@ async fn append_one_event(store: &SqliteStore) {
             occurred_at: instant("2026-12-04T10:00:00Z"),
             actor_id: None,
             actor_role: None,
-            action: "auth.login",
+            action: "auth.login".into(),
             subject_id: Some(Uuid::now_v7()),
             outcome: Outcome::Failed,
             request_id: "request-1".to_owned(),
@@ -103,6 +103,36 @@ async fn connect_creates_folders() {
     assert_eq!(store.path(), path, "path() returns the database file");
     let ping = store.ping().await;
     assert!(ping.is_ok(), "the new store answers: {ping:?}");
+    store.close().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn new_database_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = TempDir::new().expect("create a temporary folder");
+    let folder = dir.path().join("data");
+    let path = folder.join("portal.db");
+    let store = SqliteStore::connect(&database_url(&path))
+        .await
+        .expect("open a store in a missing folder");
+    store
+        .insert_patient(&patient("Ana", "Lopez"))
+        .await
+        .expect("write a patient so the WAL file exists");
+
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("read permissions")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&folder), 0o700, "database folder mode");
+    assert_eq!(mode(&path), 0o600, "database file mode");
+    let wal = folder.join("portal.db-wal");
+    assert_eq!(mode(&wal), 0o600, "WAL file mode");
     store.close().await;
 }
 

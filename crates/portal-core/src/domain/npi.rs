@@ -31,6 +31,14 @@ impl Npi {
         (10 - sum % 10) % 10
     }
 
+    /// Builds the NPI whose first nine digits are `first_nine` (below 1,000,000,000), adding
+    /// its check digit; for test and demo data.
+    pub fn from_first_nine(first_nine: u32) -> Self {
+        let text = format!("{:09}", first_nine % 1_000_000_000);
+        let digits: Vec<u32> = text.bytes().map(|b| u32::from(b - b'0')).collect();
+        Self(format!("{text}{}", Self::check_digit(&digits)))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -66,6 +74,15 @@ mod tests {
         ] {
             assert!(Npi::parse(raw).is_err(), "accepted {raw:?}");
         }
+    }
+
+    #[test]
+    fn npi_from_first_nine_is_valid() {
+        for first_nine in [0, 123_456_789, 999_999_999, 100_000_001] {
+            let npi = Npi::from_first_nine(first_nine);
+            assert!(Npi::parse(npi.as_str()).is_ok(), "{}", npi.as_str());
+        }
+        assert_eq!(Npi::from_first_nine(123_456_789).as_str(), "1234567893");
     }
 
     #[test]

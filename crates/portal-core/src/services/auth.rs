@@ -192,7 +192,13 @@ impl Portal {
             .store
             .insert_provider(&provider, &hash_invite_code(&invite_code), now)
             .await
-            .map_err(duplicate_email)?;
+            .map_err(|error| match error {
+                StoreError::Duplicate("npi") => ServiceError::field(
+                    "npi",
+                    "is already registered to another provider account; sign in to that account instead",
+                ),
+                other => duplicate_email(other),
+            })?;
         if outcome == ProviderRegistration::InviteRejected {
             self.record(context, None, "auth.register", None, Outcome::Failed)
                 .await?;

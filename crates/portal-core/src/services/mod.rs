@@ -126,7 +126,7 @@ impl Portal {
                 occurred_at: self.now(),
                 actor_id: actor.map(|(id, _)| id),
                 actor_role: actor.map(|(_, role)| role),
-                action,
+                action: action.into(),
                 subject_id,
                 outcome,
                 request_id: context.request_id.clone(),

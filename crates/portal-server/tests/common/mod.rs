@@ -165,6 +165,20 @@ impl TestApp {
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().expect("creating a temporary folder failed");
         let (store, mongodb) = open_test_store(dir.path()).await;
+        Self::spawn_with(store, mongodb, dir).await
+    }
+
+    /// Starts a portal over a store the test opened itself.
+    pub async fn spawn_on(store: Arc<dyn Store>) -> Self {
+        let dir = tempfile::tempdir().expect("creating a temporary folder failed");
+        Self::spawn_with(store, None, dir).await
+    }
+
+    async fn spawn_with(
+        store: Arc<dyn Store>,
+        mongodb: Option<MongoTestDatabase>,
+        dir: TempDir,
+    ) -> Self {
         let settings = PortalSettings {
             password_hashing: HashParams {
                 memory_kib: 1024,
@@ -414,7 +428,7 @@ impl From<NewAuditEvent> for StoredEvent {
         Self {
             actor_id: event.actor_id.map(|id| id.hyphenated().to_string()),
             actor_role: event.actor_role.map(|role| role.as_str().to_owned()),
-            action: event.action.to_owned(),
+            action: event.action.into_owned(),
             subject_id: event.subject_id.map(|id| id.hyphenated().to_string()),
             outcome: event.outcome.as_str().to_owned(),
             request_id: event.request_id,
@@ -549,6 +563,14 @@ pub fn unique_email(kind: &str) -> String {
     format!("{kind}-{}@example.com", Uuid::new_v4().simple())
 }
 
+/// Returns a valid NPI, different on every call with near certainty.
+pub fn unique_npi() -> String {
+    let first_nine = u32::try_from(Uuid::new_v4().as_u128() % 1_000_000_000).unwrap_or(0);
+    portal_core::domain::Npi::from_first_nine(first_nine)
+        .as_str()
+        .to_owned()
+}
+
 /// Returns a valid patient registration with a unique email.
 pub fn patient_body() -> Value {
     json!({
@@ -569,7 +591,7 @@ pub fn provider_body(invite_code: &str) -> Value {
         "password": PASSWORD,
         "firstName": "Dana",
         "lastName": "Reyes",
-        "npi": NPI,
+        "npi": unique_npi(),
         "specialty": "Family medicine",
         "inviteCode": invite_code,
     })
