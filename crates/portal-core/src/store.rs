@@ -74,7 +74,7 @@ pub trait UserStore: Send + Sync {
 
     async fn find_provider(&self, id: Uuid) -> StoreResult<Option<ProviderSummary>>;
 
-    /// Returns true when the store holds no accounts at all.
+    /// Returns true when the store contains no accounts at all.
     async fn is_empty(&self) -> StoreResult<bool>;
 }
 
@@ -284,7 +284,8 @@ pub trait TransferStore: Send + Sync {
     async fn count_records(&self, kind: RecordKind) -> StoreResult<u64>;
 
     /// Returns up to `limit` records of `kind` after the cursor, in a stable order, with the
-    /// cursor of the last one; `None` starts at the beginning.
+    /// cursor of the last one. A `None` cursor starts at the beginning, and an empty page
+    /// returns no cursor.
     async fn export_records(
         &self,
         kind: RecordKind,
@@ -309,7 +310,7 @@ pub trait Store:
     + AuditStore
     + TransferStore
 {
-    /// Runs a trivial query to show the database answers.
+    /// Runs a trivial query to check that the database responds.
     async fn ping(&self) -> StoreResult<()>;
 
     /// Closes connections, flushing anything pending.

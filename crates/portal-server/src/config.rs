@@ -103,7 +103,7 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=60))]
     pub access_token_minutes: u32,
 
-    /// Longest a session lasts after sign-in, in hours.
+    /// Maximum session length after sign-in, in hours.
     #[arg(long, env = "PORTAL_SESSION_HOURS", default_value_t = 12,
         value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_hours: u32,

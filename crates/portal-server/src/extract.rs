@@ -171,7 +171,7 @@ pub struct ListQuery {
     pub status: Option<AppointmentStatus>,
 }
 
-/// Longest name-search text accepted in `q`.
+/// Maximum length of the name-search text in `q`, in characters.
 const MAX_QUERY_CHARS: usize = 100;
 
 impl<S: Send + Sync> FromRequestParts<S> for ListQuery {

@@ -130,7 +130,7 @@ impl DemoLogins {
     }
 }
 
-/// Seeds demo data when the database holds no accounts.
+/// Seeds demo data when the database contains no accounts.
 pub async fn ensure_demo_data(portal: &Portal) -> anyhow::Result<DemoLogins> {
     if !portal.store().is_empty().await? {
         tracing::info!("database has accounts; demo data not added");

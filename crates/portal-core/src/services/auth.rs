@@ -113,6 +113,10 @@ impl Portal {
             .map_err(duplicate_email)?;
         tracing::info!(user.id = %user.id, "patient registered");
 
+        // NOTE: the registration event is written after the account, not in the same
+        // transaction, so a failed audit write leaves an account without its `auth.register`
+        // event (the request still fails). Writing both together needs the audit sequence
+        // logic inside each store's `insert_patient`.
         let actor = Some((user.id, Role::Patient));
         self.record(
             context,

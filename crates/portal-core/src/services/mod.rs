@@ -48,7 +48,7 @@ impl Default for PortalSettings {
     }
 }
 
-/// Where a request came from, recorded with every audit event.
+/// The request id and client address recorded with every audit event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestContext {
     pub request_id: String,
@@ -165,7 +165,7 @@ impl Portal {
     }
 }
 
-/// Parses an id from a URL in the hyphenated form the API returns; anything else, braces and
+/// Parses an id from a URL in the hyphenated form the API returns. Any other form, braces and
 /// `urn:uuid:` prefixes included, is treated like an unknown id.
 fn parse_id(raw: &str) -> Option<Uuid> {
     if raw.len() != 36 {

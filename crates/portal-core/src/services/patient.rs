@@ -1,4 +1,4 @@
-//! What a patient does: dashboard, profile, appointments and access history.
+//! Patient use cases: dashboard, profile, appointments and access history.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::Serialize;
@@ -19,7 +19,7 @@ use crate::tips::{TipOfTheDay, tip_of_the_day};
 
 /// Most upcoming appointments shown on the dashboard.
 const DASHBOARD_APPOINTMENTS: u32 = 5;
-/// Longest reason for an appointment, in characters.
+/// Maximum length of an appointment reason, in characters.
 const MAX_REASON_CHARS: usize = 500;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

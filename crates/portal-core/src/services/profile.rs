@@ -10,7 +10,7 @@ use crate::model::{
     Address, Allergy, Condition, EmergencyContact, HealthDetails, Medication, ProfileChanges,
 };
 
-/// Most entries in each health list.
+/// Maximum number of entries in each health list.
 pub const MAX_LIST_ENTRIES: usize = 50;
 
 /// Validates and cleans a profile update, naming every invalid field.

@@ -1,4 +1,4 @@
-//! What a provider does: read their patients' records and handle appointment requests.
+//! Provider use cases: reading their patients' records and handling appointment requests.
 
 use super::{Caller, Portal, parse_id, search_prefix};
 use crate::domain::age_on;

@@ -10,13 +10,13 @@ use utoipa::OpenApi;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
-/// Answers 200 while the process runs.
+/// Returns 200 while the process runs.
 #[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200)))]
 pub async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-/// Answers 200 when the database answers, else 503.
+/// Returns 200 when the database responds, else 503.
 #[utoipa::path(get, path = "/readyz", tag = "service", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.portal.store().ping().await {
