@@ -332,3 +332,13 @@ async fn production_rejects_demo_and_missing_secret() {
         assert!(message.contains(expected), "{args:?} stderr: {message}");
     }
 }
+
+#[tokio::test]
+async fn sigterm_right_after_start_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 1..=3 {
+        let running = start(dir.path(), &[]).await;
+        let status = terminate(running).await;
+        assert!(status.success(), "round {round}: exit status {status}");
+    }
+}
