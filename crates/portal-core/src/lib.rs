@@ -1,6 +1,6 @@
 //! Domain types, validation rules, services and storage traits of the patient portal.
 //!
-//! Nothing here knows about HTTP or a particular database: the server maps requests to the
+//! Nothing here depends on HTTP or a particular database: the server maps requests to the
 //! services, and each store crate implements the traits in [`store`].
 
 pub mod domain;

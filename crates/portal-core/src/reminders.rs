@@ -32,7 +32,7 @@ impl Reminder {
     }
 }
 
-/// What the reminder rules look at.
+/// The facts the reminder rules read.
 #[derive(Debug, Clone)]
 pub struct ReminderFacts {
     pub date_of_birth: NaiveDate,

@@ -1,8 +1,8 @@
 //! Invented demo data, and the `seed` and `invite create` commands.
 //!
-//! The data is generated from a fixed random seed, so every fresh demo database holds the same
-//! people, providers and appointment pattern; appointment times are placed relative to the day
-//! of seeding so that some always lie ahead.
+//! The data is generated from a fixed random seed, so every fresh demo database contains the
+//! same people, providers and appointment pattern. Appointment times are placed relative to the
+//! day of seeding so that some always lie ahead.
 
 use std::fmt::Write as _;
 
@@ -200,7 +200,7 @@ pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<
         .await?;
 
     // Seeded people other than the demo logins share one hash of a random password that is
-    // never printed, so they exist for providers to find but nobody can sign in as them.
+    // never printed, so they exist for providers to find but no one can sign in as them.
     let unusable_password = Uuid::new_v4().to_string();
     let shared_hash = portal.hasher().hash(&unusable_password).await?;
 

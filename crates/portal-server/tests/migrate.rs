@@ -314,7 +314,7 @@ async fn migrate_sqlite_copy_serves_demo() {
     source.close().await;
     target.close().await;
 
-    // The copy serves: the demo patient signs in and sees the copied history after the new
+    // The copy serves: the demo patient signs in and reads the copied history after the new
     // events.
     let running = serve(dir.path(), &target_url).await;
     let token = demo_patient_token(&running.base).await;

@@ -10,7 +10,7 @@
 //! `_id`, the documents it inserted before the failure, so the database is as it was. When the
 //! outcome of an insert is unknown (the connection failed during it), nothing is deleted,
 //! because a document that was not inserted may have an `_id` that already existed, and the
-//! error says that the database may hold part of the batch.
+//! error states that the database may contain part of the batch.
 
 use async_trait::async_trait;
 use bson::{Bson, Document, doc};

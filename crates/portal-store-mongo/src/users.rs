@@ -18,7 +18,7 @@
 //! wrote nothing. After any other failure (a lost connection, say) the account may have been
 //! written, so the invite stays used rather than risk a second registration with it. A crash
 //! between the two steps leaves the invite used without an account; an administrator then
-//! issues a new invite. While a failing registration holds the invite, a concurrent one with
+//! issues a new invite. While a failing registration has the invite marked used, a concurrent one with
 //! the same code is rejected.
 
 use async_trait::async_trait;

@@ -380,7 +380,7 @@ async fn audit_sequence_several_processes() {
     let stores = [&first, &second, &third];
     let subject = Uuid::now_v7();
     let actions = ["profile.read", "profile.update", "dashboard.read"];
-    // Every batch shares one request id, which tells the batches apart afterwards.
+    // Every batch shares one request id, which distinguishes the batches afterwards.
     let batches: Vec<Vec<NewAuditEvent>> = (0..12)
         .map(|_| {
             let request_id = Uuid::new_v4().to_string();
@@ -523,7 +523,7 @@ async fn closed_store_unavailable() {
 // Outage and recovery, on a stand-in server this test starts and stops itself
 // -------------------------------------------------------------------------------------------------
 
-/// The nx-27017 server that `scripts/mongo-standin start` installs.
+/// Returns the path of the nx-27017 server that `scripts/mongo-standin start` installs.
 fn standin_server() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/mongo-standin/venv/bin/nx-27017")
 }
@@ -553,7 +553,7 @@ fn stop_standin(mut server: Child) {
     server.wait().expect("wait for nx-27017 to exit");
 }
 
-/// Pings until the store answers or `limit` passes; returns whether it answered.
+/// Pings until the store responds or `limit` passes, and returns whether it responded.
 async fn answers_within(store: &MongoStore, limit: Duration) -> bool {
     let started = Instant::now();
     while started.elapsed() < limit {

@@ -129,7 +129,7 @@ impl Store for SqliteStore {
 }
 
 /// Creates missing folders readable only by their owner (mode 0700 on Unix), because the
-/// database holds health data. Existing folders keep their permissions.
+/// database contains health data. Existing folders keep their permissions.
 async fn create_private_folder(folder: &Path) -> std::io::Result<()> {
     let folder = folder.to_path_buf();
     tokio::task::spawn_blocking(move || {

@@ -244,7 +244,7 @@ impl Portal {
             }
             _ => {
                 // The person who typed the password is unknown, so the event has no actor.
-                // The targeted account is the subject, so a patient sees the attempt in their
+                // The targeted account is the subject, so the attempt appears in a patient's
                 // access log and attempts on provider accounts stay traceable.
                 let subject = user.as_ref().map(|u| u.id);
                 self.record(context, None, "auth.login", subject, Outcome::Failed)
@@ -278,7 +278,7 @@ impl Portal {
             }
             _ => false,
         };
-        // Whoever holds a stale token is unknown, so the account is the subject, not the actor.
+        // The sender of a stale token is unknown, so the account is the subject, not the actor.
         let target = user.as_ref().map(|u| u.id);
         let (Some(user), true) = (user, rotated) else {
             self.record(context, None, "auth.refresh", target, Outcome::Failed)
