@@ -32,8 +32,8 @@ export function launchBrowser() {
  * Opens a page in a new browser context (its own cookies and storage) against the portal.
  *
  * `problems` collects what must never happen on a portal page: uncaught script errors,
- * content security policy violations, and requests to any origin but the portal's own, which
- * are aborted before they leave the browser.
+ * content security policy violations, Permissions-Policy header errors, and requests to any
+ * origin but the portal's own, which are aborted before they leave the browser.
  */
 export async function openPortalPage(browser, baseUrl, { phone }) {
   const context = await browser.newContext({
@@ -56,13 +56,30 @@ export async function openPortalPage(browser, baseUrl, { phone }) {
     await route.abort("blockedbyclient");
   });
 
+  // Chromium may report a violation in DevTools' Issues panel without a console message, so
+  // every `securitypolicyviolation` event is also written to the console. The script is
+  // injected through the DevTools protocol, which the policy does not restrict.
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(
+        `Content Security Policy violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}` +
+          ` at ${event.sourceFile}:${event.lineNumber}`,
+      );
+    });
+  });
+
   const page = await context.newPage();
   page.on("pageerror", (error) => {
     problems.push(`uncaught error in the page: ${error.message}`);
   });
   page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
-      problems.push(`content security policy violation: ${message.text()}`);
+    const text = message.text();
+    if (message.type() === "error" && /Content Security Policy/i.test(text)) {
+      problems.push(`content security policy violation: ${text}`);
+    }
+    // Chromium logs an unknown feature name in the header as a warning.
+    if (["error", "warning"].includes(message.type()) && /Permissions-Policy/i.test(text)) {
+      problems.push(`invalid Permissions-Policy header: ${text}`);
     }
   });
 

@@ -113,7 +113,8 @@ describe("patient portal", () => {
     state.sessions.patient = session;
     const { page } = session;
 
-    await page.goto("/");
+    const landing = await page.goto("/");
+    assertStrictContentSecurityPolicy(landing);
     await heading(page, "Your clinic, online").waitFor();
     // The header shows the sign-in links once the app has checked for an existing session.
     await page.getByRole("navigation", { name: "Account", exact: true }).waitFor();
@@ -431,6 +432,25 @@ async function auditPage({ page, problems }, pageName) {
     state.findings.push(`problems up to the ${pageName} page (${page.url()}):\n- ${problems.join("\n- ")}`);
     problems.length = 0;
   }
+}
+
+/**
+ * Asserts that a page response carries a content security policy that allows only the portal's
+ * own scripts and styles, so the check for violations in `openPortalPage` tests that policy.
+ */
+function assertStrictContentSecurityPolicy(response) {
+  const policy = response.headers()["content-security-policy"];
+  assert.ok(policy, "the page has no Content-Security-Policy header");
+  const directives = new Map(
+    policy
+      .split(";")
+      .map((entry) => entry.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name, sources.join(" ")]),
+  );
+  assert.equal(directives.get("script-src"), "'self'", `script-src in ${policy}`);
+  assert.equal(directives.get("style-src"), "'self'", `style-src in ${policy}`);
+  assert.equal(directives.get("frame-ancestors"), "'none'", `frame-ancestors in ${policy}`);
+  assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/, "the policy allows inline code or eval");
 }
 
 /** Saves a full-page screenshot of every open page to `e2e/artifacts/`. */

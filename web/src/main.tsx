@@ -1,3 +1,5 @@
+// Must stay the first import: it configures zod before any schema module is evaluated.
+import "@/lib/zodConfig";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";

@@ -45,6 +45,9 @@ pub enum ServiceError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Too many recent failed attempts for the account or the client address.
+    #[error("throttled for {} s", .0.retry_after_secs())]
+    Throttled(crate::throttle::Throttled),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

@@ -76,6 +76,19 @@ pub struct ProfileUpdateRequest {
     pub primary_provider_id: Option<Uuid>,
 }
 
+/// A provider's request for emergency access to a patient outside their care. The patient is
+/// named by two identifiers the provider must already have, so the request reveals nothing
+/// about who else is registered.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmergencyAccessRequest {
+    pub patient_email: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// Why the access is needed, 10 to 500 characters.
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppointmentRequest {

@@ -10,10 +10,12 @@ pub mod store;
 
 pub use error::{FieldError, ServiceError, ServiceResult, StoreError};
 pub mod audit;
+pub mod audit_chain;
 pub mod input;
 pub mod password;
 pub mod reminders;
 pub mod services;
+pub mod throttle;
 pub mod tips;
 mod tips_data;
 

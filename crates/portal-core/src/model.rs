@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -339,22 +339,54 @@ pub struct PatientSummary {
     pub next_appointment: Option<DateTime<Utc>>,
 }
 
-/// A signed-in session; the refresh token itself is never stored, only its SHA-256 hash.
+/// A signed-in session; the refresh token itself is never stored, only the SHA-256 hash of
+/// its secret part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub id: Uuid,
     pub user_id: Uuid,
     pub refresh_hash: String,
     pub created_at: DateTime<Utc>,
+    /// Time of the latest renewal or authenticated request. Requests update it at most once a
+    /// minute, so it can lag the latest request by up to a minute.
     pub last_used_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Browser and operating system at sign-in, such as "Firefox on Windows", at most
+    /// [`Session::MAX_BROWSER_CHARS`] characters; `None` when unknown.
+    pub browser: Option<String>,
 }
 
 impl Session {
+    /// Maximum length of a stored browser label, in characters.
+    pub const MAX_BROWSER_CHARS: usize = 100;
+
+    /// Returns true when the session is neither revoked nor past its absolute expiry.
     pub fn is_active(&self, now: DateTime<Utc>) -> bool {
         self.revoked_at.is_none() && now < self.expires_at
     }
+
+    /// Returns true when nothing has used the session for `idle_timeout` or longer.
+    pub fn is_idle(&self, now: DateTime<Utc>, idle_timeout: Duration) -> bool {
+        now - self.last_used_at >= idle_timeout
+    }
+}
+
+/// One of the caller's active sessions, as listed by `GET /api/v1/auth/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSummary {
+    pub id: Uuid,
+    /// Browser and operating system at sign-in, such as "Chrome on Linux", or `null` when the
+    /// `User-Agent` header named no known browser or system.
+    pub browser: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Time of the latest use, updated at most once a minute.
+    pub last_used_at: DateTime<Utc>,
+    /// Absolute expiry; the session ends earlier after the idle timeout without use.
+    pub expires_at: DateTime<Utc>,
+    /// True for the session that made the request.
+    pub current: bool,
 }
 
 /// A provider invitation; only the SHA-256 hash of the code is stored.
@@ -392,7 +424,8 @@ impl Outcome {
     }
 }
 
-/// An audit event before it is stored. It carries ids and labels only, never PHI values.
+/// An audit event before it is stored. It carries ids and labels only, never PHI values,
+/// except `detail`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAuditEvent {
     pub occurred_at: DateTime<Utc>,
@@ -404,6 +437,18 @@ pub struct NewAuditEvent {
     pub outcome: Outcome,
     pub request_id: String,
     pub client_addr: String,
+    /// The reason a provider gave for emergency access; `None` for every other event. The
+    /// patient reads it in their access history, so it is treated as PHI: never logged.
+    pub detail: Option<String>,
+}
+
+/// The action of a provider's emergency access grant ("break the glass").
+pub const EMERGENCY_GRANT: &str = "emergency.grant";
+
+/// Returns true for actions taken under emergency access, which the access history
+/// highlights.
+pub fn is_emergency_action(action: &str) -> bool {
+    action.starts_with("emergency.")
 }
 
 /// One entry of a patient's access history.
@@ -417,6 +462,10 @@ pub struct AccessEvent {
     pub actor_role: Option<Role>,
     pub action: String,
     pub outcome: Outcome,
+    /// True for emergency access and the reads made under it.
+    pub emergency: bool,
+    /// The provider's reason, on an emergency access grant only.
+    pub reason: Option<String>,
 }
 
 /// Page request: `page` from 1, `limit` from 1 to [`PageRequest::MAX_LIMIT`].

@@ -42,8 +42,13 @@ pub enum ProviderRegistration {
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// Inserts a patient, profile and consent together; `Duplicate("email")` if the email exists.
-    async fn insert_patient(&self, patient: &NewPatient) -> StoreResult<()>;
+    /// Inserts a patient, profile and consent, and appends `registered` (the registration's
+    /// audit event) together; `Duplicate("email")` if the email exists, with nothing written.
+    async fn insert_patient(
+        &self,
+        patient: &NewPatient,
+        registered: &NewAuditEvent,
+    ) -> StoreResult<()>;
 
     /// Consumes the invite whose code hashes to `invite_hash` and inserts the provider, together.
     async fn insert_provider(
@@ -181,6 +186,26 @@ pub trait SessionStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
+    /// Sets `last_used_at` to `now` if the session is not revoked and was last used before
+    /// `only_if_older_than`; returns whether it wrote. Callers pass a time about a minute
+    /// before `now`, so busy sessions are written at most once a minute.
+    async fn touch_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        only_if_older_than: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Lists up to `limit` of the user's sessions that are not revoked, expire after `now` and
+    /// were last used after `used_after`, newest first (by creation time, then id).
+    async fn list_active_sessions(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        used_after: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
+
     async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
 
     /// Revokes every active session of the user except `keep`.
@@ -194,8 +219,19 @@ pub trait SessionStore: Send + Sync {
 
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Appends events in order, durably, in one transaction. There is no update or delete.
+    /// Appends events in order, durably, in one transaction, each with the next sequence
+    /// number and linked into the hash chain (see [`crate::audit_chain`]). There is no update
+    /// or delete.
     async fn append_audit(&self, events: &[NewAuditEvent]) -> StoreResult<()>;
+
+    /// Returns the time of the provider's latest successful emergency access grant for the
+    /// patient at or after `since`, if any.
+    async fn emergency_grant_since(
+        &self,
+        provider_id: Uuid,
+        patient_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
 
     /// Lists events whose subject is the patient, newest first, with actor names.
     async fn list_access_events(
@@ -253,10 +289,15 @@ pub struct StoredAppointment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An audit event with its sequence number, as stored.
+/// An audit event with its sequence number and chain links, as stored (see
+/// [`crate::audit_chain`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAuditEvent {
     pub seq: i64,
+    /// The hash of the event before it; empty for an event stored before the chain existed.
+    pub prev_hash: String,
+    /// The hash of this event; empty for an event stored before the chain existed.
+    pub hash: String,
     pub event: NewAuditEvent,
 }
 

@@ -1,10 +1,12 @@
 //! Command line and environment configuration. Every option is also read from a `PORTAL_`
 //! environment variable; a `.env` file in the working directory is read in development.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
+use portal_core::throttle::{LoginThrottleSettings, ThrottleLimit};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +30,21 @@ pub enum Command {
     Invite(InviteCommand),
     /// Copy every record from one database to another, for example from SQLite to MongoDB.
     MigrateData(MigrateArgs),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the whole audit log and name the first broken link.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,19 +125,90 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_hours: u32,
 
+    /// Minutes without an authenticated request or a renewal after which a session ends. Must
+    /// be at least the access-token lifetime (PORTAL_ACCESS_TOKEN_MINUTES).
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 15,
+        value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_idle_minutes: u32,
+
     /// Folder holding the built web app (`index.html` and assets).
     #[arg(long, env = "PORTAL_WEB_DIR", default_value = "web/dist")]
     pub web_dir: PathBuf,
 
+    /// PEM file with the TLS certificate chain, leaf certificate first. Set together with
+    /// `PORTAL_TLS_KEY` to serve HTTPS instead of HTTP.
+    #[arg(long, env = "PORTAL_TLS_CERT", value_name = "PATH")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM file with the private key of the TLS certificate (PKCS #8, PKCS #1 or SEC1).
+    #[arg(long, env = "PORTAL_TLS_KEY", value_name = "PATH")]
+    pub tls_key: Option<PathBuf>,
+
     /// Seed demo data into an empty database and print the demo sign-ins.
     #[arg(long)]
     pub demo: bool,
+
+    /// Reverse proxies whose `X-Forwarded-For` and `Forwarded` headers are trusted: a
+    /// comma-separated list of IP addresses and CIDR ranges, such as `10.0.0.0/8,192.0.2.7`.
+    /// Empty by default, so the client address is the TCP peer.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',',
+        value_parser = parse_trusted_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Failed sign-ins allowed per account (per submitted email) before further attempts get
+    /// 429. One failure is forgotten every `PORTAL_LOGIN_THROTTLE_MINUTES` divided by this.
+    #[arg(long, env = "PORTAL_LOGIN_ATTEMPTS_PER_ACCOUNT", default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub login_attempts_per_account: u32,
+
+    /// Failed sign-ins allowed per client address, across all accounts, before further
+    /// attempts get 429. IPv6 addresses count per /64 network.
+    #[arg(long, env = "PORTAL_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub login_attempts_per_address: u32,
+
+    /// Minutes after the last failed sign-in until an account's or address's failures are
+    /// all forgotten.
+    #[arg(long, env = "PORTAL_LOGIN_THROTTLE_MINUTES", default_value_t = 15,
+        value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub login_throttle_minutes: u32,
 }
 
 impl Default for ServeArgs {
     fn default() -> Self {
         Self::parse_from(["serve"])
     }
+}
+
+impl ServeArgs {
+    /// Returns the sign-in throttle limits set by the `PORTAL_LOGIN_*` options.
+    pub fn login_throttle(&self) -> LoginThrottleSettings {
+        let window = chrono::Duration::minutes(i64::from(self.login_throttle_minutes));
+        LoginThrottleSettings {
+            per_account: ThrottleLimit {
+                max_failures: self.login_attempts_per_account,
+                window,
+            },
+            per_address: ThrottleLimit {
+                max_failures: self.login_attempts_per_address,
+                window,
+            },
+        }
+    }
+}
+
+/// Parses one `PORTAL_TRUSTED_PROXIES` entry: an IP address (a single-host range) or a CIDR
+/// range.
+fn parse_trusted_proxy(entry: &str) -> Result<IpNet, String> {
+    let entry = entry.trim();
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Ok(IpNet::from(address));
+    }
+    entry.parse::<IpNet>().map_err(|_| {
+        "invalid entry in PORTAL_TRUSTED_PROXIES: each comma-separated entry must be an IP \
+         address such as 192.0.2.7 or a CIDR range such as 10.0.0.0/8"
+            .to_owned()
+    })
 }
 
 #[derive(Debug, Clone, Parser)]
@@ -196,4 +284,50 @@ pub struct MigrateArgs {
     /// Log output: `human` or `json` (the default in production).
     #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_accept_addresses_and_ranges() {
+        let args = ServeArgs::try_parse_from([
+            "serve",
+            "--trusted-proxies",
+            "10.0.0.0/8, 192.0.2.7,2001:db8::/32,::1",
+        ])
+        .unwrap();
+        let expected: Vec<IpNet> = ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "::1/128"]
+            .iter()
+            .map(|entry| entry.parse().unwrap())
+            .collect();
+        assert_eq!(args.trusted_proxies, expected);
+    }
+
+    #[test]
+    fn trusted_proxies_default_to_none() {
+        assert!(ServeArgs::default().trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn invalid_trusted_proxy_names_variable() {
+        for list in [
+            "10.0.0.0/8,bogus",
+            "10.0.0.0/33",
+            "192.0.2.7:80",
+            "REPLACE_ME",
+        ] {
+            let error = ServeArgs::try_parse_from(["serve", "--trusted-proxies", list])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("PORTAL_TRUSTED_PROXIES"), "{list}: {error}");
+        }
+    }
+
+    #[test]
+    fn login_throttle_defaults() {
+        let limits = ServeArgs::default().login_throttle();
+        assert_eq!(limits, LoginThrottleSettings::default());
+    }
 }

@@ -68,6 +68,20 @@ impl ApiError {
         )
     }
 
+    /// 429 with `Retry-After`. The detail is the same for every account and address, so it
+    /// does not tell whether an account exists.
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many failed sign-in attempts. Wait {retry_after_secs} seconds, then try again."
+                ),
+            )
+        }
+    }
+
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "You are not allowed to do this.")
     }
@@ -113,6 +127,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden => Self::forbidden(),
             ServiceError::NotFound => Self::not_found(),
             ServiceError::Conflict(detail) => Self::new(StatusCode::CONFLICT, detail),
+            ServiceError::Throttled(throttled) => {
+                Self::too_many_requests(throttled.retry_after_secs())
+            }
             ServiceError::Store(error) => Self::from(error),
             ServiceError::Internal(reason) => {
                 tracing::error!(error = %reason, "internal error");

@@ -12,6 +12,8 @@ use portal_core::model::{AppointmentStatus, PageRequest};
 use portal_core::{Caller, FieldError, RequestContext};
 use serde::de::DeserializeOwned;
 
+use crate::browser::browser_label;
+use crate::client_addr::TrustedProxies;
 use crate::error::ApiError;
 use crate::request_id::RequestId;
 use crate::state::AppState;
@@ -275,15 +277,20 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 /// The request id and client address, for audit events.
 pub struct Context(pub RequestContext);
 
-impl<S: Send + Sync> FromRequestParts<S> for Context {
+impl<S> FromRequestParts<S> for Context
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(request_context(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        Ok(Self(request_context(parts, &state.trusted_proxies)))
     }
 }
 
-fn request_context(parts: &Parts) -> RequestContext {
+fn request_context(parts: &Parts, trusted_proxies: &TrustedProxies) -> RequestContext {
     let request_id = parts
         .extensions
         .get::<RequestId>()
@@ -292,11 +299,21 @@ fn request_context(parts: &Parts) -> RequestContext {
     let client_addr = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .map(|info| {
+            trusted_proxies
+                .client_addr(info.0.ip(), &parts.headers)
+                .to_string()
+        })
         .unwrap_or_else(|| "unknown".into());
+    let browser = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .and_then(browser_label);
     RequestContext {
         request_id,
         client_addr,
+        browser,
     }
 }
 
@@ -330,7 +347,7 @@ where
             user_id: session.user.id,
             role: session.user.role,
             session_id: session.session_id,
-            context: request_context(parts),
+            context: request_context(parts, &state.trusted_proxies),
         }))
     }
 }

@@ -1,5 +1,8 @@
 //! HTTP server and command-line tool of the patient portal.
 
+pub mod audit_check;
+pub mod browser;
+pub mod client_addr;
 pub mod config;
 pub mod database;
 pub mod error;
@@ -13,4 +16,5 @@ pub mod secret;
 pub mod seed;
 pub mod server;
 pub mod state;
+pub mod tls;
 pub mod tokens;

@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use portal_server::config::{Cli, Command, InviteCommand, ServeArgs};
-use portal_server::{logging, migrate, seed, server};
+use portal_server::config::{AuditCommand, Cli, Command, InviteCommand, ServeArgs};
+use portal_server::{audit_check, logging, migrate, seed, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -22,6 +22,9 @@ async fn main() -> ExitCode {
             (args.common.environment, args.common.log_format)
         }
         Command::MigrateData(args) => (args.environment, args.log_format),
+        Command::Audit(AuditCommand::Verify(args)) => {
+            (args.common.environment, args.common.log_format)
+        }
     };
     logging::init(environment, log_format);
 
@@ -30,6 +33,7 @@ async fn main() -> ExitCode {
         Command::Seed(args) => seed::run(args).await,
         Command::Invite(InviteCommand::Create(args)) => seed::create_invite(args).await,
         Command::MigrateData(args) => migrate::run(args).await,
+        Command::Audit(AuditCommand::Verify(args)) => audit_check::verify(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

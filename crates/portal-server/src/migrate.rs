@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use anyhow::{Context as _, bail};
+use portal_core::audit_chain::verify_chain;
 use portal_core::store::{RecordKind, Store};
 
 use crate::config::MigrateArgs;
@@ -61,6 +62,10 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
         redact_url(&args.to)
     );
     let result = copy(&*source, &*target, args.batch_size, args.force).await;
+    let chain = match &result {
+        Ok(_) => Some(verify_chain(&*target, |_| {}).await),
+        Err(_) => None,
+    };
     source.close().await;
     target.close().await;
     let reports = result?;
@@ -85,6 +90,19 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
         );
     }
     println!("{}", summary(&reports));
+
+    let report = chain
+        .transpose()
+        .context("reading the target's audit log to check its chain failed")?;
+    if let Some(broken) = report.and_then(|report| report.first_break) {
+        bail!(
+            "the audit chain in the target is broken at event {}: {}. Copy into an empty \
+             database, or check the source with `portal audit verify`",
+            broken.seq,
+            broken.reason
+        );
+    }
+    println!("The audit chain in the target is intact.");
     Ok(())
 }
 

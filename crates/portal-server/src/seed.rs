@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use portal_core::Portal;
 use portal_core::model::{
     Address, Allergy, AppointmentStatus, Condition, Consent, EmergencyContact, HealthDetails,
-    Invite, Medication, NewAppointment, ProviderDetails, Role, Severity, SexAtBirth, UserRecord,
-    VisitType,
+    Invite, Medication, NewAppointment, NewAuditEvent, Outcome, ProviderDetails, Role, Severity,
+    SexAtBirth, UserRecord, VisitType,
 };
 use portal_core::services::{PRIVACY_POLICY_VERSION, hash_invite_code, normalise_invite_code};
 use portal_core::store::{NewPatient, NewProvider, ProviderRegistration};
@@ -286,7 +286,9 @@ pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<
             },
             health: random_health(&mut rng, primary, demo),
         };
-        store.insert_patient(&patient).await?;
+        store
+            .insert_patient(&patient, &seeded_event(user.id, now))
+            .await?;
 
         let appointments = if demo { 3 } else { rng.gen_range(1..=4) };
         for slot in 0..appointments {
@@ -321,6 +323,21 @@ pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<
         "demo data created"
     );
     Ok(())
+}
+
+/// The audit event recording that the seed command created a patient's account.
+fn seeded_event(patient_id: Uuid, now: DateTime<Utc>) -> NewAuditEvent {
+    NewAuditEvent {
+        occurred_at: now,
+        actor_id: None,
+        actor_role: None,
+        action: "account.seed".into(),
+        subject_id: Some(patient_id),
+        outcome: Outcome::Success,
+        request_id: "seed".to_owned(),
+        client_addr: "local".to_owned(),
+        detail: None,
+    }
 }
 
 fn user(

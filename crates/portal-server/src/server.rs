@@ -1,30 +1,28 @@
-//! Starting and stopping: opening the store, building the application, serving HTTP.
+//! Starting and stopping: checking the settings, opening the store, building the application,
+//! serving HTTP or HTTPS.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use axum::Router;
 use chrono::Duration;
 use portal_core::audit::AuditWriter;
 use portal_core::store::Store;
 use portal_core::{Portal, PortalSettings};
-use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::client_addr::TrustedProxies;
 use crate::config::{CommonArgs, Environment, ServeArgs};
 use crate::database;
-use crate::routes::app;
-use crate::secret::Secret;
+use crate::routes::{app, require_https};
+use crate::secret::RequiredSecret;
 use crate::seed;
 use crate::state::AppState;
+use crate::tls::{self, TlsFiles};
 use crate::tokens::TokenKeys;
-
-/// Shortest accepted token-signing secret, in bytes (HS256 keys should be at least 256 bits).
-const MIN_SECRET_BYTES: usize = 32;
 
 /// Opens the store named by `PORTAL_DATABASE_URL`: SQLite for `sqlite:` URLs, MongoDB for
 /// `mongodb://` and `mongodb+srv://` URLs, in the database `PORTAL_MONGODB_DATABASE` names when
@@ -52,16 +50,18 @@ pub fn build_portal(
 
 /// Runs `portal serve` until SIGINT or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if args.common.environment == Environment::Production && args.demo {
-        bail!(
-            "--demo is not allowed when PORTAL_ENV=production: demo accounts have published passwords"
-        );
-    }
-    let secret = jwt_secret(&args)?;
+    let tls_files = check_start_settings(&args)?;
+    check_session_minutes(&args)?;
+    let tls_config = tls_files.as_ref().map(tls::server_config).transpose()?;
+    let data_dir = data_dir(&args.common.database_url);
+    let [jwt_secret] = required_secrets(&args);
+    let secret = jwt_secret.resolve(args.common.environment, &data_dir)?;
     let store = open_store(&args.common).await?;
     let settings = PortalSettings {
         clinic_time_zone: args.common.clinic_time_zone,
         session_lifetime: Duration::hours(i64::from(args.session_hours)),
+        session_idle_timeout: Duration::minutes(i64::from(args.session_idle_minutes)),
+        login_throttle: args.login_throttle(),
         ..PortalSettings::default()
     };
     let (portal, audit_task) = build_portal(store.clone(), settings)?;
@@ -81,7 +81,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             &secret,
             Duration::minutes(i64::from(args.access_token_minutes)),
         ),
-        secure_cookies: args.common.environment == Environment::Production,
+        // Production mode requires HTTPS, at the portal or at a proxy in front of it.
+        secure_cookies: args.common.environment == Environment::Production || tls_config.is_some(),
+        trusted_proxies: TrustedProxies::new(&args.trusted_proxies),
     };
     let router = app(state, &args.web_dir);
 
@@ -89,20 +91,28 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {} (PORTAL_BIND) failed", args.bind))?;
     let address = listener.local_addr()?;
-    tracing::info!(address = %address, "listening");
+    let scheme = if tls_config.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(address = %address, scheme, "listening");
     let shutdown = shutdown_signal()?;
-    println!("Portal listening on http://{address}");
+    println!("Portal listening on {scheme}://{address}");
     if let Some(demo) = demo {
         println!("{}", demo.banner());
     }
 
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("the HTTP server failed")?;
+    match tls_config {
+        Some(config) => serve_https(listener, require_https(router), config, shutdown).await?,
+        None => axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the HTTP server failed")?,
+    }
 
     tracing::info!("stopping: writing pending audit events");
     if let Err(error) = audit_task.await {
@@ -111,6 +121,108 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Rejects an access-token lifetime longer than the idle timeout. The web app renews its
+/// access token shortly before it expires, and that renewal is what keeps an open tab's
+/// session from going idle, so a longer token would let the session end under it.
+fn check_session_minutes(args: &ServeArgs) -> anyhow::Result<()> {
+    if args.access_token_minutes > args.session_idle_minutes {
+        bail!(
+            "PORTAL_ACCESS_TOKEN_MINUTES ({}) must not exceed PORTAL_SESSION_IDLE_MINUTES ({}): \
+             lower the access-token lifetime or raise the idle timeout",
+            args.access_token_minutes,
+            args.session_idle_minutes
+        );
+    }
+    Ok(())
+}
+
+/// Serves HTTPS on `listener` until `shutdown` completes, then waits for open connections to
+/// finish, as `axum::serve` does for HTTP.
+async fn serve_https(
+    listener: TcpListener,
+    router: Router,
+    config: Arc<rustls::ServerConfig>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(None);
+    });
+    let listener = listener
+        .into_std()
+        .context("preparing the listener for TLS failed")?;
+    axum_server::tls_rustls::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(config),
+    )
+    .context("preparing the listener for TLS failed")?
+    .handle(handle)
+    // A failed handshake (a plain-HTTP request, an untrusted certificate) ends only that
+    // connection. Debug level, because any client can cause one.
+    .accept_error_handler(|client, error| {
+        tracing::debug!(client = ?client, error = %error, "TLS connection rejected");
+    })
+    .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+    .await
+    .context("the HTTPS server failed")
+}
+
+/// Returns the secrets `serve` needs, each with its variable and configured value. A new
+/// required secret is one more entry here.
+fn required_secrets(args: &ServeArgs) -> [RequiredSecret<'_>; 1] {
+    [RequiredSecret {
+        variable: "PORTAL_JWT_SECRET",
+        development_file: "jwt-secret",
+        value: args.jwt_secret.as_deref(),
+    }]
+}
+
+/// Checks the settings that must be right before anything starts, and returns the TLS files
+/// when HTTPS is configured. In production mode every problem is reported in one error, so
+/// an operator can fix them all at once.
+fn check_start_settings(args: &ServeArgs) -> anyhow::Result<Option<TlsFiles>> {
+    if args.common.environment == Environment::Production {
+        let problems = production_problems(args);
+        if !problems.is_empty() {
+            bail!(
+                "the portal cannot start with PORTAL_ENV=production until these are fixed:\n- {}",
+                problems.join("\n- ")
+            );
+        }
+    }
+    tls::configured_files(args).map_err(anyhow::Error::msg)
+}
+
+/// Lists why the settings are unsafe for production mode. No message contains a secret's
+/// value.
+fn production_problems(args: &ServeArgs) -> Vec<String> {
+    let data_dir = data_dir(&args.common.database_url);
+    let mut problems: Vec<String> = required_secrets(args)
+        .iter()
+        .filter_map(|secret| secret.production_problem(&data_dir))
+        .collect();
+    if args.demo {
+        problems.push(
+            "--demo is not allowed when PORTAL_ENV=production: demo accounts have published \
+             passwords; remove --demo"
+                .to_owned(),
+        );
+    }
+    match tls::configured_files(args) {
+        Err(problem) => problems.push(problem),
+        Ok(None) if args.trusted_proxies.is_empty() => problems.push(
+            "production mode requires HTTPS: set PORTAL_TLS_CERT and PORTAL_TLS_KEY to serve \
+             HTTPS, or set PORTAL_TRUSTED_PROXIES to the address of the proxy that terminates \
+             TLS"
+            .to_owned(),
+        ),
+        Ok(_) => {}
+    }
+    problems
 }
 
 /// Registers the SIGINT and SIGTERM handlers at once and returns a future that completes on
@@ -141,76 +253,44 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     }
 }
 
-/// Returns the configured secret, or in development reads or creates one in the data folder.
-fn jwt_secret(args: &ServeArgs) -> anyhow::Result<Secret> {
-    if let Some(value) = &args.jwt_secret {
-        if value.len() < MIN_SECRET_BYTES {
-            bail!(
-                "PORTAL_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes; generate one with `openssl rand -base64 48`"
-            );
-        }
-        return Ok(Secret::new(value.clone()));
-    }
-    if args.common.environment == Environment::Production {
-        bail!(
-            "PORTAL_JWT_SECRET is required when PORTAL_ENV=production; generate one with `openssl rand -base64 48`"
-        );
-    }
-    let path = data_dir(&args.common.database_url).join("jwt-secret");
-    load_or_create_secret(&path)
-}
-
 /// Returns the folder for development secrets: the folder of the SQLite file, or `./data` when
 /// the database runs on a server.
 fn data_dir(database_url: &str) -> PathBuf {
     database::sqlite_folder(database_url).unwrap_or_else(|| PathBuf::from("./data"))
 }
 
-fn load_or_create_secret(path: &Path) -> anyhow::Result<Secret> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        let existing = existing.trim().to_owned();
-        if existing.len() >= MIN_SECRET_BYTES {
-            return Ok(Secret::new(existing));
-        }
-    }
-    let mut bytes = [0u8; 48];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let value = URL_SAFE_NO_PAD.encode(bytes);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {} failed", parent.display()))?;
-    }
-    write_owner_only(path, &value).with_context(|| {
-        format!(
-            "writing the development secret to {} failed",
-            path.display()
-        )
-    })?;
-    tracing::info!(path = %path.display(), "generated a development token-signing secret (owner-only file)");
-    Ok(Secret::new(value))
-}
-
-#[cfg(unix)]
-fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(value.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
-    std::fs::write(path, value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_token_longer_than_idle_rejected() {
+        let mut args = ServeArgs {
+            access_token_minutes: 20,
+            session_idle_minutes: 15,
+            ..ServeArgs::default()
+        };
+        let message = check_session_minutes(&args)
+            .expect_err("a 20-minute token with a 15-minute idle timeout is rejected")
+            .to_string();
+        assert!(
+            message.contains("PORTAL_ACCESS_TOKEN_MINUTES (20)"),
+            "the message names the token lifetime: {message}"
+        );
+        assert!(
+            message.contains("PORTAL_SESSION_IDLE_MINUTES (15)"),
+            "the message names the idle timeout: {message}"
+        );
+        args.session_idle_minutes = 20;
+        assert!(
+            check_session_minutes(&args).is_ok(),
+            "equal lifetimes are accepted"
+        );
+        assert!(
+            check_session_minutes(&ServeArgs::default()).is_ok(),
+            "the defaults are accepted"
+        );
+    }
 
     #[test]
     fn data_dir_is_parent_of_sqlite_file() {
@@ -231,20 +311,5 @@ mod tests {
             data_dir("mongodb://portal:secret@db.internal/portal"),
             PathBuf::from("./data")
         );
-    }
-
-    #[test]
-    fn development_secret_is_created_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("jwt-secret");
-        let first = load_or_create_secret(&path).unwrap();
-        let second = load_or_create_secret(&path).unwrap();
-        assert_eq!(first.expose(), second.expose());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
     }
 }

@@ -2,6 +2,7 @@
 
 use portal_core::Portal;
 
+use crate::client_addr::TrustedProxies;
 use crate::tokens::TokenKeys;
 
 #[derive(Clone)]
@@ -10,4 +11,6 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Adds `Secure` to the refresh cookie; on in production mode.
     pub secure_cookies: bool,
+    /// Proxies whose forwarding headers name the client address.
+    pub trusted_proxies: TrustedProxies,
 }

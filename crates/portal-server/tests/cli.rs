@@ -342,3 +342,194 @@ async fn sigterm_right_after_start_stops_cleanly() {
         assert!(status.success(), "round {round}: exit status {status}");
     }
 }
+
+/// A token-signing secret fit for production, made for these tests only.
+const PRODUCTION_SECRET: &str = "cli-test-Tq7Wm2Xc9Lr4Bz1Nv6Hd3Ks8Pf0Gy5Ja";
+
+/// `portal serve` in production mode behind a trusted proxy with a good secret, so each
+/// refusal test breaks exactly one setting.
+fn production_serve(dir: &Path) -> Command {
+    let mut command = portal(dir);
+    command
+        .env("PORTAL_ENV", "production")
+        .env("PORTAL_JWT_SECRET", PRODUCTION_SECRET)
+        .env("PORTAL_TRUSTED_PROXIES", "127.0.0.1")
+        .env_remove("PORTAL_TLS_CERT")
+        .env_remove("PORTAL_TLS_KEY")
+        .args(["serve", "--bind", "127.0.0.1:0"]);
+    command
+}
+
+/// Runs the command, asserts that it exits with an error before listening, and returns its
+/// standard error.
+async fn failed_start(mut command: Command, case: &str) -> String {
+    let output = tokio::time::timeout(Duration::from_secs(60), command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{case}: the portal did not exit within 60 s"))
+        .expect("running the portal binary failed");
+    assert!(!output.status.success(), "{case}: the portal started");
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("Portal listening"),
+        "{case}: the portal listened"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn production_rejects_each_unsafe_setting() {
+    let development_secret = "development-value-generated-into-the-data-folder";
+    let cases: [(&str, Option<&str>, &[&str], &str); 7] = [
+        ("missing secret", None, &[], "PORTAL_JWT_SECRET is required"),
+        (
+            "short secret",
+            Some("short-secret-value"),
+            &[],
+            "PORTAL_JWT_SECRET must be at least 32 bytes",
+        ),
+        (
+            "secret of the test harness",
+            Some("integration-test-secret-of-at-least-32-bytes"),
+            &[],
+            "PORTAL_JWT_SECRET is a placeholder or a value published",
+        ),
+        (
+            "placeholder secret",
+            Some("REPLACE_ME-REPLACE_ME-REPLACE_ME-REPLACE_ME"),
+            &[],
+            "PORTAL_JWT_SECRET is a placeholder",
+        ),
+        (
+            "development secret",
+            Some(development_secret),
+            &[],
+            "PORTAL_JWT_SECRET equals the development secret in ./data/jwt-secret",
+        ),
+        (
+            "demo data",
+            Some(PRODUCTION_SECRET),
+            &["--demo"],
+            "--demo is not allowed when PORTAL_ENV=production",
+        ),
+        (
+            "no HTTPS",
+            Some(PRODUCTION_SECRET),
+            &[],
+            "production mode requires HTTPS: set PORTAL_TLS_CERT and PORTAL_TLS_KEY",
+        ),
+    ];
+    for (case, secret, extra, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        std::fs::write(dir.path().join("data/jwt-secret"), development_secret).unwrap();
+        let mut command = production_serve(dir.path());
+        command.args(extra);
+        match secret {
+            Some(secret) => command.env("PORTAL_JWT_SECRET", secret),
+            None => command.env_remove("PORTAL_JWT_SECRET"),
+        };
+        if case == "no HTTPS" {
+            command.env_remove("PORTAL_TRUSTED_PROXIES");
+        }
+
+        let stderr = failed_start(command, case).await;
+        assert!(stderr.contains(expected), "{case}: stderr: {stderr}");
+        assert_eq!(
+            stderr.matches("\\n- ").count(),
+            1,
+            "{case}: one problem expected: {stderr}"
+        );
+        if let Some(secret) = secret {
+            assert!(!stderr.contains(secret), "{case}: stderr shows the secret");
+        }
+        assert!(
+            !dir.path().join("data/portal.db").exists(),
+            "{case}: the database was opened"
+        );
+    }
+}
+
+#[tokio::test]
+async fn production_reports_all_problems_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = production_serve(dir.path());
+    command
+        .env("PORTAL_JWT_SECRET", "too-short-secret")
+        .env_remove("PORTAL_TRUSTED_PROXIES")
+        .arg("--demo");
+
+    let stderr = failed_start(command, "three problems").await;
+    let expected = [
+        "PORTAL_JWT_SECRET must be at least 32 bytes",
+        "--demo is not allowed",
+        "production mode requires HTTPS",
+    ];
+    for problem in expected {
+        assert!(stderr.contains(problem), "missing {problem:?}: {stderr}");
+    }
+    assert!(
+        !stderr.contains("too-short-secret"),
+        "stderr shows the secret"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "a refused start created the data folder"
+    );
+}
+
+#[tokio::test]
+async fn production_starts_behind_trusted_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(
+        dir.path(),
+        &[
+            "--env",
+            "production",
+            "--jwt-secret",
+            PRODUCTION_SECRET,
+            "--trusted-proxies",
+            "127.0.0.1",
+        ],
+    )
+    .await;
+    assert!(
+        running.base.starts_with("http://127.0.0.1:"),
+        "address line: {}",
+        running.base
+    );
+
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/register/patient", running.base))
+        .json(&json!({
+            "email": "production@example.com", "password": "a long enough password",
+            "firstName": "Ana", "lastName": "Lopez", "dateOfBirth": "1990-01-01",
+            "consent": true, "consentVersion": "2026-12-01"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie
+            .split(';')
+            .any(|attribute| attribute.trim() == "Secure"),
+        "production cookie: {cookie}"
+    );
+    assert_eq!(
+        response.headers().get("strict-transport-security"),
+        None,
+        "HSTS is the proxy's to send"
+    );
+    assert!(
+        !dir.path().join("data/jwt-secret").exists(),
+        "production wrote a development secret"
+    );
+
+    let status = terminate(running).await;
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+}

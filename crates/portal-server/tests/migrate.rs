@@ -278,6 +278,10 @@ async fn migrate_sqlite_copy_serves_demo() {
         summary.contains("Copied") && summary.contains("audit events"),
         "a summary is printed: {summary}"
     );
+    assert!(
+        summary.contains("The audit chain in the target is intact."),
+        "the copied chain is checked: {summary}"
+    );
 
     let source = open(&source_url, None).await;
     let target = open(&target_url, None).await;

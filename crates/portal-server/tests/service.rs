@@ -6,8 +6,9 @@ use common::{TestApp, assert_problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Every method and path of the HTTP contract.
-const CONTRACT: [(&str, &str); 23] = [
+/// Every method and path of the HTTP contract, with the sessions routes that docs/API-NOTES.md
+/// adds to it.
+const CONTRACT: [(&str, &str); 27] = [
     ("post", "/api/v1/auth/register/patient"),
     ("post", "/api/v1/auth/register/provider"),
     ("post", "/api/v1/auth/login"),
@@ -15,6 +16,9 @@ const CONTRACT: [(&str, &str); 23] = [
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/auth/me"),
     ("put", "/api/v1/auth/password"),
+    ("get", "/api/v1/auth/sessions"),
+    ("delete", "/api/v1/auth/sessions/{id}"),
+    ("post", "/api/v1/auth/sessions/end-others"),
     ("get", "/api/v1/patient/dashboard"),
     ("get", "/api/v1/patient/profile"),
     ("put", "/api/v1/patient/profile"),
@@ -25,6 +29,7 @@ const CONTRACT: [(&str, &str); 23] = [
     ("get", "/api/v1/providers"),
     ("get", "/api/v1/provider/patients"),
     ("get", "/api/v1/provider/patients/{id}"),
+    ("post", "/api/v1/provider/emergency-access"),
     ("get", "/api/v1/provider/appointments"),
     ("post", "/api/v1/provider/appointments/{id}/confirm"),
     ("post", "/api/v1/provider/appointments/{id}/decline"),

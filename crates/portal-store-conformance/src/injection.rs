@@ -115,7 +115,7 @@ pub async fn injection_email(store: &dyn Store) {
     let mut literal = new_patient("Grace", "Hopper");
     literal.user.email = r#"{"$ne": ""}"#.to_owned();
     store
-        .insert_patient(&literal)
+        .insert_patient(&literal, &crate::registration_event(&literal))
         .await
         .expect("insert a patient with an operator-shaped email");
     let found = store

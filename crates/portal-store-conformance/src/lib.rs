@@ -15,7 +15,9 @@ use portal_core::model::{
 use portal_core::store::{NewPatient, NewProvider, ProviderRegistration, Store};
 use uuid::Uuid;
 
+mod chain;
 mod transfer;
+pub use chain::*;
 pub use transfer::*;
 
 /// Generates one `#[tokio::test]` per conformance case. `$open` is an async function returning
@@ -72,7 +74,17 @@ macro_rules! conformance_tests {
             session_rotate_race,
             session_revoke,
             session_revoke_user,
+            session_browser_round_trip,
+            session_touch,
+            session_touch_revoked,
+            session_list_active,
+            session_list_order_limit,
             audit_order,
+            audit_chain_links,
+            audit_chain_concurrent,
+            registration_audited,
+            registration_duplicate_not_audited,
+            audit_emergency_grant,
             audit_unknown_actor,
             audit_paging,
             transfer_counts,
@@ -231,7 +243,7 @@ fn full_health(primary_provider_id: Uuid) -> HealthDetails {
 async fn add_patient(store: &dyn Store, first_name: &str, last_name: &str) -> Uuid {
     let patient = new_patient(first_name, last_name);
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient");
     patient.user.id
@@ -246,7 +258,7 @@ async fn add_patient_of(
     let mut patient = new_patient(first_name, last_name);
     patient.health.primary_provider_id = Some(primary_provider_id);
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient with a primary provider");
     patient.user.id
@@ -348,6 +360,7 @@ fn new_session(user_id: Uuid) -> Session {
         last_used_at: now(),
         expires_at: now() + Duration::hours(12),
         revoked_at: None,
+        browser: Some("Firefox on Linux".to_owned()),
     }
 }
 
@@ -383,7 +396,19 @@ fn audit_event(
         outcome,
         request_id: Uuid::new_v4().to_string(),
         client_addr: "192.0.2.10".to_owned(),
+        detail: None,
     }
+}
+
+/// The `auth.register` event that goes with inserting `patient`, as the services build it.
+pub fn registration_event(patient: &NewPatient) -> NewAuditEvent {
+    let id = patient.user.id;
+    audit_event(
+        "auth.register",
+        Some((id, Role::Patient)),
+        Some(id),
+        Outcome::Success,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,7 +432,7 @@ pub async fn store_is_empty(store: &dyn Store) {
 pub async fn user_round_trip(store: &dyn Store) {
     let patient = new_patient("Ada", "Byron");
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient");
 
@@ -462,13 +487,15 @@ pub async fn user_unknown(store: &dyn Store) {
 pub async fn user_duplicate_email(store: &dyn Store) {
     let first = new_patient("Ada", "Byron");
     store
-        .insert_patient(&first)
+        .insert_patient(&first, &registration_event(&first))
         .await
         .expect("insert a patient");
 
     let mut second = new_patient("Grace", "Hopper");
     second.user.email = first.user.email.clone();
-    let result = store.insert_patient(&second).await;
+    let result = store
+        .insert_patient(&second, &registration_event(&second))
+        .await;
     assert!(
         matches!(result, Err(StoreError::Duplicate("email"))),
         "a taken email is Duplicate(\"email\"): {result:?}"
@@ -665,7 +692,7 @@ pub async fn invite_unknown(store: &dyn Store) {
 pub async fn invite_unused_on_duplicate(store: &dyn Store) {
     let patient = new_patient("Ada", "Byron");
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient");
     let invite = invite(now() + Duration::days(7));
@@ -866,7 +893,7 @@ pub async fn profile_round_trip(store: &dyn Store) {
     let mut patient = new_patient("Ada", "Byron");
     patient.health = full_health(provider_id);
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient");
 
@@ -943,7 +970,7 @@ pub async fn profile_at_field_limits(store: &dyn Store) {
         primary_provider_id: Some(provider_id),
     };
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient at the field limits");
 
@@ -1065,7 +1092,7 @@ pub async fn profile_update_clears(store: &dyn Store) {
     let mut patient = new_patient("Ada", "Byron");
     patient.health = full_health(provider_id);
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registration_event(&patient))
         .await
         .expect("insert a patient");
     let changes = ProfileChanges {
@@ -2025,12 +2052,13 @@ pub async fn audit_order(store: &dyn Store) {
             "access_log.read",
             "profile.update",
             "profile.read",
-            "auth.login"
+            "auth.login",
+            "auth.register"
         ],
-        "events about the patient are listed newest first"
+        "events about the patient are listed newest first, registration included"
     );
     assert_eq!(
-        page.total, 4,
+        page.total, 5,
         "the total counts only events about the patient"
     );
     assert!(
@@ -2098,7 +2126,11 @@ pub async fn audit_unknown_actor(store: &dyn Store) {
         .list_access_events(patient_id, first_page(10))
         .await
         .expect("list access events");
-    assert_eq!(page.items.len(), 1, "the event is listed");
+    assert_eq!(
+        page.items.len(),
+        2,
+        "the event is listed after the registration"
+    );
     assert_eq!(page.items[0].actor_id, Some(ghost), "the actor id is kept");
     assert_eq!(
         page.items[0].actor_name, None,
@@ -2108,12 +2140,8 @@ pub async fn audit_unknown_actor(store: &dyn Store) {
 
 pub async fn audit_paging(store: &dyn Store) {
     let patient_id = add_patient(store, "Ada", "Byron").await;
-    let actions = [
-        "auth.register",
-        "auth.login",
-        "dashboard.read",
-        "profile.read",
-    ];
+    // Registration stored the first event, `auth.register`.
+    let actions = ["auth.login", "dashboard.read", "profile.read"];
     let events: Vec<NewAuditEvent> = actions
         .iter()
         .map(|action| audit_event(action, None, Some(patient_id), Outcome::Success))
@@ -2150,3 +2178,6 @@ pub async fn audit_paging(store: &dyn Store) {
 
 mod injection;
 pub use injection::*;
+
+mod sessions;
+pub use sessions::*;

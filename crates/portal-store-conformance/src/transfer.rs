@@ -200,8 +200,14 @@ fn transfer_patient(patient: &NewPatient) -> TransferRecord {
     }
 }
 
+/// An audit event to import, with chain links that an import must keep exactly as given.
 fn transfer_event(seq: i64, event: NewAuditEvent) -> TransferRecord {
-    TransferRecord::AuditEvent(StoredAuditEvent { seq, event })
+    TransferRecord::AuditEvent(StoredAuditEvent {
+        seq,
+        prev_hash: format!("{:064x}", seq - 1),
+        hash: format!("{seq:064x}"),
+        event,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +254,8 @@ pub async fn transfer_counts(store: &dyn Store) {
         (RecordKind::Invite, 2),
         (RecordKind::Appointment, 3),
         (RecordKind::Session, 2),
-        (RecordKind::AuditEvent, 2),
+        // Two registrations and two appended events.
+        (RecordKind::AuditEvent, 4),
     ];
     for (kind, total) in expected {
         assert_eq!(
@@ -284,8 +291,9 @@ pub async fn transfer_export_round_trip(store: &dyn Store) {
 
     let mut patient = new_patient("Ada", "Byron");
     patient.health = full_health(provider.user.id);
+    let registered = crate::registration_event(&patient);
     store
-        .insert_patient(&patient)
+        .insert_patient(&patient, &registered)
         .await
         .expect("insert a patient");
     // The profile and the account change at different times, so both times must be kept.
@@ -436,9 +444,10 @@ pub async fn transfer_export_round_trip(store: &dyn Store) {
     let exported = audit_events(&records);
     let exported_events: Vec<NewAuditEvent> =
         exported.iter().map(|stored| stored.event.clone()).collect();
+    let appended: Vec<NewAuditEvent> = std::iter::once(registered).chain(events).collect();
     assert_eq!(
-        exported_events, events,
-        "audit events are exported in append order, unchanged"
+        exported_events, appended,
+        "audit events are exported in append order, registration first, unchanged"
     );
     assert!(
         exported.windows(2).all(|pair| pair[0].seq < pair[1].seq),
@@ -449,7 +458,7 @@ pub async fn transfer_export_round_trip(store: &dyn Store) {
         .await
         .expect("list access events");
     let listed_ids: Vec<i64> = listed.items.iter().rev().map(|event| event.id).collect();
-    let exported_seqs: Vec<i64> = exported[..2].iter().map(|stored| stored.seq).collect();
+    let exported_seqs: Vec<i64> = exported[..3].iter().map(|stored| stored.seq).collect();
     assert_eq!(
         listed_ids, exported_seqs,
         "the access log ids are the exported sequence numbers"
@@ -560,6 +569,7 @@ pub async fn transfer_export_paging(store: &dyn Store) {
 }
 
 pub async fn transfer_audit_paging(store: &dyn Store) {
+    // Registration stores the first event, `auth.register`.
     let patient_id = add_patient(store, "Ada", "Byron").await;
     let actions = [
         "auth.register",
@@ -575,7 +585,7 @@ pub async fn transfer_audit_paging(store: &dyn Store) {
         "profile.read",
     ];
     // Two batches, so sequence numbers span more than one transaction.
-    let events: Vec<NewAuditEvent> = actions
+    let events: Vec<NewAuditEvent> = actions[1..]
         .iter()
         .map(|action| audit_event(action, None, Some(patient_id), Outcome::Success))
         .collect();

@@ -13,7 +13,9 @@
 //! again.
 //!
 //! So a number exists only once its event's insert succeeded: numbers have no gaps and no
-//! duplicates across any number of processes, and each batch keeps its order. A counter
+//! duplicates across any number of processes, and each batch keeps its order. The same read
+//! returns the last event's hash, which the first new event links to (see
+//! `portal_core::audit_chain`); a retry links the remaining events onto the new tip. A counter
 //! document incremented with `$inc` would hand out numbers before the insert, so a failed
 //! insert would leave a gap. The cost is one extra read per append and a retry per collision.
 //!
@@ -22,9 +24,14 @@
 
 use async_trait::async_trait;
 use bson::{Bson, Document, doc};
+use chrono::{DateTime, Utc};
+use mongodb::ClientSession;
 use portal_core::StoreError;
-use portal_core::model::{AccessEvent, NewAuditEvent, Page, PageRequest};
-use portal_core::store::{AuditStore, StoreResult};
+use portal_core::audit_chain::ChainTip;
+use portal_core::model::{
+    AccessEvent, EMERGENCY_GRANT, NewAuditEvent, Outcome, Page, PageRequest, is_emergency_action,
+};
+use portal_core::store::{AuditStore, StoreResult, StoredAuditEvent};
 use uuid::Uuid;
 
 use crate::MongoStore;
@@ -37,10 +44,11 @@ use crate::list::{PageBounds, collect};
 /// reaching this needs that many concurrent appends landing between two reads.
 const MAX_SEQUENCE_ATTEMPTS: usize = 100;
 
-pub(crate) fn audit_document(seq: i64, event: &NewAuditEvent) -> Document {
+pub(crate) fn audit_document(stored: &StoredAuditEvent) -> Document {
+    let event = &stored.event;
     doc! {
-        "_id": seq,
-        "seq": seq,
+        "_id": stored.seq,
+        "seq": stored.seq,
         "occurred_at": encode_instant(event.occurred_at),
         "actor_id": encode_optional_uuid(event.actor_id),
         "actor_role": event.actor_role.map_or(Bson::Null, |role| Bson::from(role.as_str())),
@@ -49,10 +57,13 @@ pub(crate) fn audit_document(seq: i64, event: &NewAuditEvent) -> Document {
         "outcome": event.outcome.as_str(),
         "request_id": &event.request_id,
         "client_addr": &event.client_addr,
+        "prev_hash": &stored.prev_hash,
+        "hash": &stored.hash,
+        "detail": stored.event.detail.as_deref().map_or(Bson::Null, Bson::from),
     }
 }
 
-pub(crate) fn audit_event_from_document(document: &Document) -> StoreResult<(i64, NewAuditEvent)> {
+pub(crate) fn audit_event_from_document(document: &Document) -> StoreResult<StoredAuditEvent> {
     let event = NewAuditEvent {
         occurred_at: codec::instant(document, "occurred_at")?,
         actor_id: codec::optional_uuid(document, "actor_id")?,
@@ -62,38 +73,76 @@ pub(crate) fn audit_event_from_document(document: &Document) -> StoreResult<(i64
         outcome: codec::outcome(document, "outcome")?,
         request_id: codec::text(document, "request_id")?,
         client_addr: codec::text(document, "client_addr")?,
+        detail: codec::optional_text(document, "detail")?,
     };
-    Ok((codec::integer(document, "seq")?, event))
+    Ok(StoredAuditEvent {
+        seq: codec::integer(document, "seq")?,
+        prev_hash: codec::text(document, "prev_hash")?,
+        hash: codec::text(document, "hash")?,
+        event,
+    })
+}
+
+/// Returns the chain tip described by the last stored event, if any.
+pub(crate) fn tip_of(last: Option<Document>) -> StoreResult<ChainTip> {
+    match last {
+        Some(document) => Ok(ChainTip::after(
+            codec::integer(&document, "seq")?,
+            &codec::text(&document, "hash")?,
+        )),
+        None => Ok(ChainTip::genesis()),
+    }
+}
+
+/// The query for the last stored event: the largest sequence number, with its hash.
+fn last_event_options() -> (Document, Document) {
+    (doc! { "seq": -1 }, doc! { "seq": 1, "hash": 1 })
 }
 
 impl MongoStore {
-    /// Returns the largest stored sequence number, or 0 for an empty log.
-    async fn last_seq(&self) -> StoreResult<i64> {
+    /// Returns the tip of the chain: the largest stored sequence number and its hash.
+    async fn chain_tip(&self) -> StoreResult<ChainTip> {
+        let (sort, projection) = last_event_options();
         let last = self
             .audit_events
             .find_one(doc! {})
-            .sort(doc! { "seq": -1 })
-            .projection(doc! { "seq": 1 })
+            .sort(sort)
+            .projection(projection)
             .await
             .map_err(store_error)?;
-        last.map_or(Ok(0), |document| codec::integer(&document, "seq"))
+        tip_of(last)
+    }
+
+    /// Reads the last stored event (sequence number and hash) inside the session's
+    /// transaction; [`tip_of`] turns it into the chain tip.
+    pub(crate) async fn last_event_in(
+        &self,
+        session: &mut ClientSession,
+    ) -> mongodb::error::Result<Option<Document>> {
+        let (sort, projection) = last_event_options();
+        self.audit_events
+            .find_one(doc! {})
+            .sort(sort)
+            .projection(projection)
+            .session(session)
+            .await
     }
 }
 
 #[async_trait]
 impl AuditStore for MongoStore {
-    /// Appends the events in order with the next free sequence numbers (see the module
-    /// documentation), acknowledged under the store's write concern.
+    /// Appends the events in order with the next free sequence numbers, linked into the hash
+    /// chain (see the module documentation), acknowledged under the store's write concern.
     async fn append_audit(&self, events: &[NewAuditEvent]) -> StoreResult<()> {
         let mut remaining = events;
         for _ in 0..MAX_SEQUENCE_ATTEMPTS {
             if remaining.is_empty() {
                 return Ok(());
             }
-            let last = self.last_seq().await?;
-            let documents: Vec<Document> = (last + 1..)
-                .zip(remaining)
-                .map(|(seq, event)| audit_document(seq, event))
+            let mut tip = self.chain_tip().await?;
+            let documents: Vec<Document> = remaining
+                .iter()
+                .map(|event| audit_document(&tip.append(event.clone())))
                 .collect();
             match self.audit_events.insert_many(documents).ordered(true).await {
                 Ok(_) => return Ok(()),
@@ -107,6 +156,30 @@ impl AuditStore for MongoStore {
             "could not take audit sequence numbers after {MAX_SEQUENCE_ATTEMPTS} attempts \
              because other writers kept taking them first"
         )))
+    }
+
+    async fn emergency_grant_since(
+        &self,
+        provider_id: Uuid,
+        patient_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let latest = self
+            .audit_events
+            .find_one(doc! {
+                "subject_id": encode_uuid(patient_id),
+                "actor_id": encode_uuid(provider_id),
+                "action": EMERGENCY_GRANT,
+                "outcome": Outcome::Success.as_str(),
+                "occurred_at": { "$gte": encode_instant(since) },
+            })
+            .sort(doc! { "occurred_at": -1 })
+            .projection(doc! { "occurred_at": 1 })
+            .await
+            .map_err(store_error)?;
+        latest
+            .map(|document| codec::instant(&document, "occurred_at"))
+            .transpose()
     }
 
     /// Lists events about the patient, newest first. The items and the total are two reads,
@@ -133,7 +206,9 @@ impl AuditStore for MongoStore {
             collect(cursor)
                 .await?
                 .iter()
-                .map(audit_event_from_document)
+                .map(|document| {
+                    audit_event_from_document(document).map(|stored| (stored.seq, stored.event))
+                })
                 .collect::<StoreResult<Vec<_>>>()?
         };
         let total = self
@@ -153,8 +228,10 @@ impl AuditStore for MongoStore {
                 actor_name: event.actor_id.and_then(|id| names.get(&id).cloned()),
                 actor_id: event.actor_id,
                 actor_role: event.actor_role,
+                emergency: is_emergency_action(&event.action),
                 action: event.action.to_string(),
                 outcome: event.outcome,
+                reason: event.detail,
             })
             .collect();
         Ok(Page::new(items, page, total))

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use bson::{Document, doc};
 use mongodb::Client;
 use mongodb::options::{Acknowledgment, ClientOptions, WriteConcern};
 use portal_core::StoreError;
@@ -77,10 +78,18 @@ impl MongoStore {
         let hosts: Vec<String> = options.hosts.iter().map(ToString::to_string).collect();
 
         let client = Client::with_options(options).map_err(store_error)?;
-        let store = MongoStore::new(client.clone(), client.database(&database_name));
+        let mut store = MongoStore::new(client.clone(), client.database(&database_name));
         // `ping` selects a server first, so an unreachable deployment fails here with
         // `Unavailable` instead of at the first request.
         portal_core::store::Store::ping(&store).await?;
+        store.transactions = supports_transactions(&store).await?;
+        if !store.transactions {
+            tracing::warn!(
+                "the MongoDB deployment is a standalone server without transactions, so a \
+                 crash during a patient registration can leave the account without its audit \
+                 event; run a replica set (see docs/MONGODB.md)"
+            );
+        }
         create_indexes(&store).await?;
 
         tracing::info!(
@@ -90,6 +99,24 @@ impl MongoStore {
         );
         Ok(store)
     }
+}
+
+/// Asks the server whether it is a replica set member (`setName` in its `hello` answer) or a
+/// sharded cluster's router (`msg: "isdbgrid"`), the deployments that run multi-document
+/// transactions.
+async fn supports_transactions(store: &MongoStore) -> Result<bool, StoreError> {
+    let hello = store
+        .database
+        .run_command(doc! { "hello": 1 })
+        .await
+        .map_err(store_error)?;
+    Ok(runs_transactions(&hello))
+}
+
+fn runs_transactions(hello: &Document) -> bool {
+    let replica_set = hello.contains_key("setName");
+    let router = hello.get_str("msg").is_ok_and(|msg| msg == "isdbgrid");
+    replica_set || router
 }
 
 /// Replaces the user name and password of a MongoDB URL with `REDACTED`, for logs and
@@ -143,7 +170,19 @@ fn percent_decode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{percent_decode, redact_url, scrub_credentials};
+    use bson::doc;
+
+    use super::{percent_decode, redact_url, runs_transactions, scrub_credentials};
+
+    #[test]
+    fn transactions_on_replica_sets_and_routers() {
+        let member = doc! { "isWritablePrimary": true, "setName": "rs0" };
+        let router = doc! { "isWritablePrimary": true, "msg": "isdbgrid" };
+        let standalone = doc! { "isWritablePrimary": true, "maxWireVersion": 21 };
+        assert!(runs_transactions(&member));
+        assert!(runs_transactions(&router));
+        assert!(!runs_transactions(&standalone));
+    }
 
     #[test]
     fn redact_user_and_password() {

@@ -168,7 +168,7 @@ fn server_error(operation: &str, code: i32, code_name: Option<&str>, message: &s
         return unavailable_code(operation, code, code_name);
     }
     StoreError::Other(format!(
-        "MongoDB {operation} failed with code {code} ({code_name}) DEBUG {message}"
+        "MongoDB {operation} failed with code {code} ({code_name})"
     ))
 }
 

@@ -23,16 +23,21 @@
 //!   `visit_type`, `reason`, `status`, `created_at`, `updated_at`. Reads join the current
 //!   names from `users`.
 //! - `sessions`: `_id` = session id, `user_id`, `refresh_hash` (unique), `created_at`,
-//!   `last_used_at`, `expires_at`, `revoked_at` and `purge_at`, the field of the TTL index
-//!   (see the `sessions` module).
+//!   `last_used_at`, `expires_at`, `revoked_at`, `browser` (a label such as "Chrome on
+//!   Linux", missing or null when unknown) and `purge_at`, the field of the TTL index (see the
+//!   `sessions` module).
 //! - `audit_events`: `_id` = `seq` = sequence number (64-bit integer), `occurred_at`, `actor_id`,
 //!   `actor_role`, `action`, `subject_id`, `outcome`, `request_id`, `client_addr`.
 //!
-//! # Atomicity without transactions
+//! # Atomicity
 //!
-//! MongoDB runs multi-document transactions only on replica sets and sharded clusters, and a
-//! clinic may run a single standalone server, so this store uses none:
+//! MongoDB runs multi-document transactions only on replica sets and sharded clusters, and the
+//! store must also run on a single standalone server, so it relies on single-document writes
+//! wherever it can and uses a transaction only for patient registration:
 //!
+//! - Patient registration writes the account and its audit event in one transaction when the
+//!   deployment has transactions, and otherwise removes the account again when the event
+//!   cannot be stored (see the `users` module).
 //! - A patient (account, profile and consent) and a provider (account and details) are each
 //!   one document, so inserting one and updating a profile are single-document writes.
 //! - Appointment transitions, refresh token rotation and invite consumption are each one
@@ -93,6 +98,9 @@ pub struct MongoStore {
     appointments: Collection<Document>,
     sessions: Collection<Document>,
     audit_events: Collection<Document>,
+    /// Whether the deployment runs multi-document transactions (a replica set or sharded
+    /// cluster); found out when connecting.
+    transactions: bool,
 }
 
 /// Shows only the database name, so a debug print never includes client options or
@@ -114,6 +122,7 @@ impl MongoStore {
             appointments: database.collection(APPOINTMENTS),
             sessions: database.collection(SESSIONS),
             audit_events: database.collection(AUDIT_EVENTS),
+            transactions: false,
             client,
             database,
         }

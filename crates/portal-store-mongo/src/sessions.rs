@@ -18,8 +18,11 @@ use portal_core::store::{SessionStore, StoreResult};
 use uuid::Uuid;
 
 use crate::MongoStore;
-use crate::codec::{self, encode_instant, encode_optional_instant, encode_uuid};
+use crate::codec::{
+    self, encode_instant, encode_optional_instant, encode_optional_text, encode_uuid,
+};
 use crate::error::store_error;
+use crate::list::collect;
 
 /// How long a session document outlives its expiry (or its write, when that is later).
 const PURGE_DELAY: Duration = Duration::days(1);
@@ -39,6 +42,7 @@ pub(crate) fn session_document(session: &Session) -> Document {
         "expires_at": encode_instant(session.expires_at),
         "revoked_at": encode_optional_instant(session.revoked_at),
         "purge_at": encode_instant(purge_at(session.expires_at, Utc::now())),
+        "browser": encode_optional_text(session.browser.as_deref()),
     }
 }
 
@@ -51,6 +55,8 @@ pub(crate) fn session_from_document(document: &Document) -> StoreResult<Session>
         last_used_at: codec::instant(document, "last_used_at")?,
         expires_at: codec::instant(document, "expires_at")?,
         revoked_at: codec::optional_instant(document, "revoked_at")?,
+        // Sessions written before the label existed have no `browser` field.
+        browser: codec::optional_text(document, "browser")?,
     })
 }
 
@@ -108,6 +114,53 @@ impl SessionStore for MongoStore {
             .await
             .map_err(store_error)?;
         Ok(rotated.matched_count == 1)
+    }
+
+    async fn touch_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        only_if_older_than: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let touched = self
+            .sessions
+            .update_one(
+                doc! {
+                    "_id": encode_uuid(id),
+                    "last_used_at": { "$lt": encode_instant(only_if_older_than) },
+                    "revoked_at": Bson::Null,
+                },
+                doc! { "$set": { "last_used_at": encode_instant(now) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(touched.matched_count == 1)
+    }
+
+    async fn list_active_sessions(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        used_after: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let cursor = self
+            .sessions
+            .find(doc! {
+                "user_id": encode_uuid(user_id),
+                "revoked_at": Bson::Null,
+                "expires_at": { "$gt": encode_instant(now) },
+                "last_used_at": { "$gt": encode_instant(used_after) },
+            })
+            .sort(doc! { "created_at": -1, "_id": -1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(store_error)?;
+        collect(cursor)
+            .await?
+            .iter()
+            .map(session_from_document)
+            .collect()
     }
 
     /// Revokes the session. A session revoked earlier keeps its first revocation time.

@@ -18,8 +18,7 @@ use mongodb::Collection;
 use portal_core::StoreError;
 use portal_core::model::Role;
 use portal_core::store::{
-    RecordKind, StoreResult, StoredAppointment, StoredAuditEvent, StoredInvite, TransferRecord,
-    TransferStore,
+    RecordKind, StoreResult, StoredAppointment, StoredInvite, TransferRecord, TransferStore,
 };
 
 use crate::MongoStore;
@@ -72,7 +71,7 @@ fn record_document(record: &TransferRecord) -> Document {
             appointment_document(&stored.appointment, stored.updated_at)
         }
         TransferRecord::Session(session) => session_document(session),
-        TransferRecord::AuditEvent(stored) => audit_document(stored.seq, &stored.event),
+        TransferRecord::AuditEvent(stored) => audit_document(stored),
     }
 }
 
@@ -102,10 +101,7 @@ fn record_from_document(kind: RecordKind, document: &Document) -> StoreResult<Tr
             })
         }
         RecordKind::Session => TransferRecord::Session(session_from_document(document)?),
-        RecordKind::AuditEvent => {
-            let (seq, event) = audit_event_from_document(document)?;
-            TransferRecord::AuditEvent(StoredAuditEvent { seq, event })
-        }
+        RecordKind::AuditEvent => TransferRecord::AuditEvent(audit_event_from_document(document)?),
     })
 }
 

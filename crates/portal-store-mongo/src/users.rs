@@ -1,5 +1,14 @@
 //! Accounts, provider details and provider invitations.
 //!
+//! # Patient registration
+//!
+//! A patient's account, profile and consent are one document. Its `auth.register` audit event
+//! is another, in `audit_events`, and the two must exist together. On a replica set or sharded
+//! cluster (Atlas included) both are written in one multi-document transaction. A standalone
+//! server has no transactions, so there the account is inserted first and removed again when
+//! the event cannot be appended; only a crash between those steps can leave an account without
+//! its event. The store finds out which kind of deployment it talks to when it connects.
+//!
 //! # Provider registration
 //!
 //! Registering a provider writes two documents: it marks the invite used and inserts the
@@ -24,16 +33,20 @@
 use async_trait::async_trait;
 use bson::{Bson, Document, doc};
 use chrono::{DateTime, Utc};
+use mongodb::ClientSession;
+use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use portal_core::StoreError;
 use portal_core::model::{
-    Consent, Invite, Page, PageRequest, ProviderDetails, ProviderSummary, Role, UserRecord,
+    Consent, Invite, NewAuditEvent, Page, PageRequest, ProviderDetails, ProviderSummary, Role,
+    UserRecord,
 };
 use portal_core::store::{
-    InviteStore, NewPatient, NewProvider, ProviderRegistration, StoreResult, UserStore,
+    AuditStore, InviteStore, NewPatient, NewProvider, ProviderRegistration, StoreResult, UserStore,
 };
 use uuid::Uuid;
 
 use crate::MongoStore;
+use crate::audit::{audit_document, tip_of};
 use crate::codec::{self, encode_date, encode_instant, encode_optional_instant, encode_uuid};
 use crate::error::store_error;
 use crate::health::{decode_health, encode_health};
@@ -159,15 +172,130 @@ pub(crate) fn new_patient_from_document(
     Ok((new_patient, codec::instant(patient, "updated_at")?))
 }
 
-#[async_trait]
-impl UserStore for MongoStore {
-    /// Inserts the account with its profile and consent as one document.
-    async fn insert_patient(&self, patient: &NewPatient) -> StoreResult<()> {
+/// How many times a registration transaction is tried when it conflicts with another write.
+const MAX_TRANSACTION_ATTEMPTS: usize = 20;
+
+impl MongoStore {
+    /// Inserts the account and appends its audit event in one transaction, retrying from the
+    /// start when the server labels a failure transient (a write conflict with a concurrent
+    /// audit append, for example) or another writer took the event's sequence number.
+    async fn insert_patient_in_transaction(
+        &self,
+        patient: &NewPatient,
+        registered: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        let mut session = self.client.start_session().await.map_err(store_error)?;
+        let account = patient_document(patient, patient.user.updated_at);
+        for _ in 0..MAX_TRANSACTION_ATTEMPTS {
+            session.start_transaction().await.map_err(store_error)?;
+            let written = self
+                .write_registration(&mut session, &account, registered)
+                .await;
+            let outcome = match written {
+                Ok(()) => commit(&mut session).await,
+                Err(error) => {
+                    // The transaction is over either way; a failed abort changes nothing.
+                    let _ = session.abort_transaction().await;
+                    Err(error)
+                }
+            };
+            match outcome {
+                Ok(()) => return Ok(()),
+                Err(error) if should_retry_registration(&error) => continue,
+                Err(error) => return Err(store_error(error)),
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "the registration transaction conflicted with other writes \
+             {MAX_TRANSACTION_ATTEMPTS} times"
+        )))
+    }
+
+    async fn write_registration(
+        &self,
+        session: &mut ClientSession,
+        account: &Document,
+        registered: &NewAuditEvent,
+    ) -> mongodb::error::Result<()> {
+        self.users
+            .insert_one(account)
+            .session(&mut *session)
+            .await?;
+        let last = self.last_event_in(session).await?;
+        // A stored event that does not decode is not a driver error; it ends the attempt
+        // without a retry label.
+        let mut tip =
+            tip_of(last).map_err(|error| mongodb::error::Error::custom(error.to_string()))?;
+        let event = audit_document(&tip.append(registered.clone()));
+        self.audit_events.insert_one(event).session(session).await?;
+        Ok(())
+    }
+
+    /// Inserts the account, then appends its audit event; when the append fails, removes the
+    /// account again, so the registration fails as a whole. For deployments without
+    /// transactions: only a crash between the two writes leaves an account without its event.
+    async fn insert_patient_then_audit(
+        &self,
+        patient: &NewPatient,
+        registered: &NewAuditEvent,
+    ) -> StoreResult<()> {
         self.users
             .insert_one(patient_document(patient, patient.user.updated_at))
             .await
             .map_err(store_error)?;
-        Ok(())
+        let Err(error) = self.append_audit(std::slice::from_ref(registered)).await else {
+            return Ok(());
+        };
+        let removed = self
+            .users
+            .delete_one(doc! { "_id": encode_uuid(patient.user.id) })
+            .await;
+        if let Err(remove_error) = removed {
+            tracing::warn!(
+                user.id = %patient.user.id,
+                error = %store_error(remove_error),
+                "failed to remove an account whose registration event could not be stored"
+            );
+        }
+        Err(error)
+    }
+}
+
+/// Commits, retrying the commit itself while its outcome is unknown, as the transactions
+/// specification allows.
+async fn commit(session: &mut ClientSession) -> mongodb::error::Result<()> {
+    loop {
+        match session.commit_transaction().await {
+            Err(error) if error.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
+            result => return result,
+        }
+    }
+}
+
+/// A transient transaction failure, or a duplicate sequence number taken by a concurrent
+/// append; a duplicate email is final.
+fn should_retry_registration(error: &mongodb::error::Error) -> bool {
+    if error.contains_label(TRANSIENT_TRANSACTION_ERROR) {
+        return true;
+    }
+    matches!(store_error(error.clone()), StoreError::Duplicate(constraint) if constraint == "seq")
+}
+
+#[async_trait]
+impl UserStore for MongoStore {
+    /// Inserts the account with its profile and consent as one document, and its audit event,
+    /// in one transaction where the deployment has them (see the module documentation).
+    async fn insert_patient(
+        &self,
+        patient: &NewPatient,
+        registered: &NewAuditEvent,
+    ) -> StoreResult<()> {
+        if self.transactions {
+            self.insert_patient_in_transaction(patient, registered)
+                .await
+        } else {
+            self.insert_patient_then_audit(patient, registered).await
+        }
     }
 
     /// Consumes the invite, then inserts the account, giving the invite back when the email is

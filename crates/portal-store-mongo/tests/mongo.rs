@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use mongodb::Client;
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::ClientOptions;
+use mongodb::{Client, Collection};
 use portal_core::StoreError;
+use portal_core::audit_chain::verify_chain;
 use portal_core::model::{Invite, NewAuditEvent, Outcome, PageRequest, Role, Session};
 use portal_core::store::{AuditStore, InviteStore, SessionStore, Store};
 use portal_store_conformance::current_case;
@@ -267,6 +268,7 @@ fn event(action: &'static str, subject_id: Uuid) -> NewAuditEvent {
         outcome: Outcome::Success,
         request_id: Uuid::new_v4().to_string(),
         client_addr: "192.0.2.10".to_owned(),
+        detail: None,
     }
 }
 
@@ -446,10 +448,99 @@ async fn audit_sequence_several_processes() {
         .await
         .expect("list access events");
     assert_eq!(page.total, 36, "every event is listed");
+    let report = verify_chain(&first, |_| {})
+        .await
+        .expect("verify the chain");
+    assert_eq!(
+        report.first_break, None,
+        "the writers linked every event onto the one before it"
+    );
+    assert_eq!(report.events, 36);
 
     first.close().await;
     second.close().await;
     third.close().await;
+}
+
+/// Hands `edit` the audit collection through a client that bypasses the store, as
+/// someone with database access would.
+async fn tamper_audit(store: &MongoStore, edit: impl AsyncFnOnce(Collection<Document>)) {
+    let client = raw_client(&test_url().expect("a server is configured"))
+        .await
+        .expect("open a raw client");
+    edit(
+        client
+            .database(store.database_name())
+            .collection("audit_events"),
+    )
+    .await;
+    client.shutdown().await;
+}
+
+async fn store_with_three_events(test: &str) -> Option<(TestDatabase, MongoStore)> {
+    let (database, store) = open_for(test).await?;
+    let subject = Uuid::now_v7();
+    for action in ["auth.login", "profile.read", "auth.logout"] {
+        store
+            .append_audit(&[event(action, subject)])
+            .await
+            .expect("append an event");
+    }
+    let report = verify_chain(&store, |_| {})
+        .await
+        .expect("verify the chain");
+    assert_eq!(report.first_break, None, "the untouched chain is intact");
+    Some((database, store))
+}
+
+#[tokio::test]
+async fn audit_chain_detects_edited_event() {
+    let Some((_database, store)) =
+        store_with_three_events("audit_chain_detects_edited_event").await
+    else {
+        return;
+    };
+
+    tamper_audit(&store, async |events| {
+        events
+            .update_one(
+                doc! { "_id": 2_i64 },
+                doc! { "$set": { "outcome": "denied" } },
+            )
+            .await
+            .expect("edit an event");
+    })
+    .await;
+
+    let report = verify_chain(&store, |_| {})
+        .await
+        .expect("verify the chain");
+    let broken = report.first_break.expect("the edit is found");
+    assert_eq!(broken.seq, 2, "the edited event is named");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn audit_chain_detects_deleted_event() {
+    let Some((_database, store)) =
+        store_with_three_events("audit_chain_detects_deleted_event").await
+    else {
+        return;
+    };
+
+    tamper_audit(&store, async |events| {
+        events
+            .delete_one(doc! { "_id": 2_i64 })
+            .await
+            .expect("delete an event");
+    })
+    .await;
+
+    let report = verify_chain(&store, |_| {})
+        .await
+        .expect("verify the chain");
+    assert_eq!(report.first_break.expect("the gap is found").seq, 3);
+    store.close().await;
 }
 
 #[tokio::test]
@@ -480,6 +571,7 @@ async fn duplicate_names() {
         last_used_at: at("2026-12-04T10:00:00Z"),
         expires_at: at("2026-12-04T22:00:00Z"),
         revoked_at: None,
+        browser: None,
     };
     store
         .insert_session(&session)

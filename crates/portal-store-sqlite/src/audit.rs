@@ -2,10 +2,16 @@
 //! `audit_events`, and this module has no path that changes a stored event.
 
 use async_trait::async_trait;
-use portal_core::model::{AccessEvent, NewAuditEvent, Page, PageRequest, Role};
-use portal_core::store::{AuditStore, StoreResult};
-use sqlx::SqliteExecutor;
+use chrono::{DateTime, Utc};
+use portal_core::audit_chain::ChainTip;
+use portal_core::model::{
+    AccessEvent, EMERGENCY_GRANT, NewAuditEvent, Outcome, Page, PageRequest, Role,
+    is_emergency_action,
+};
+use portal_core::store::{AuditStore, StoreResult, StoredAuditEvent};
+use sqlx::sqlite::Sqlite;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{SqliteExecutor, Transaction};
 use uuid::Uuid;
 
 use crate::SqliteStore;
@@ -15,30 +21,32 @@ use crate::list::PageBounds;
 use crate::time::encode_instant;
 
 fn access_event_from_row(row: &SqliteRow) -> StoreResult<AccessEvent> {
+    let action = codec::text(row, "action")?;
     Ok(AccessEvent {
         id: codec::integer(row, "seq")?,
         occurred_at: codec::instant(row, "occurred_at")?,
         actor_id: codec::optional_uuid(row, "actor_id")?,
         actor_name: codec::optional_text(row, "actor_name")?,
         actor_role: codec::optional_role(row, "actor_role")?,
-        action: codec::text(row, "action")?,
+        emergency: is_emergency_action(&action),
+        action,
         outcome: codec::outcome(row, "outcome")?,
+        reason: codec::optional_text(row, "detail")?,
     })
 }
 
-/// Appends one event. `seq` keeps a sequence number from another store; `None` lets SQLite
-/// number the event after the highest number ever used.
+/// Inserts one event exactly as given, with its sequence number and chain links.
 pub(crate) async fn insert_event_row(
     executor: impl SqliteExecutor<'_>,
-    seq: Option<i64>,
-    event: &NewAuditEvent,
+    stored: &StoredAuditEvent,
 ) -> StoreResult<()> {
+    let event = &stored.event;
     sqlx::query(
         "INSERT INTO audit_events (seq, occurred_at, actor_id, actor_role, action, \
-         subject_id, outcome, request_id, client_addr) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         subject_id, outcome, request_id, client_addr, prev_hash, hash, detail) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(seq)
+    .bind(stored.seq)
     .bind(encode_instant(event.occurred_at))
     .bind(event.actor_id.map(encode_uuid))
     .bind(event.actor_role.map(Role::as_str))
@@ -47,9 +55,32 @@ pub(crate) async fn insert_event_row(
     .bind(event.outcome.as_str())
     .bind(&event.request_id)
     .bind(&event.client_addr)
+    .bind(&stored.prev_hash)
+    .bind(&stored.hash)
+    .bind(&event.detail)
     .execute(executor)
     .await
     .map_err(database_error)?;
+    Ok(())
+}
+
+/// Appends events after the last stored one, linked into the hash chain. Must run inside a
+/// write transaction, which keeps other writers from chaining onto the same event.
+pub(crate) async fn append_events(
+    transaction: &mut Transaction<'static, Sqlite>,
+    events: &[NewAuditEvent],
+) -> StoreResult<()> {
+    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    let mut tip = match last {
+        Some(row) => ChainTip::after(codec::integer(&row, "seq")?, &codec::text(&row, "hash")?),
+        None => ChainTip::genesis(),
+    };
+    for event in events {
+        insert_event_row(&mut **transaction, &tip.append(event.clone())).await?;
+    }
     Ok(())
 }
 
@@ -64,10 +95,30 @@ impl AuditStore for SqliteStore {
 
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
-        for event in events {
-            insert_event_row(&mut *transaction, None, event).await?;
-        }
+        append_events(&mut transaction, events).await?;
         transaction.commit().await.map_err(database_error)
+    }
+
+    async fn emergency_grant_since(
+        &self,
+        provider_id: Uuid,
+        patient_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let row = sqlx::query(
+            "SELECT MAX(occurred_at) AS granted_at FROM audit_events \
+             WHERE subject_id = ? AND actor_id = ? AND action = ? AND outcome = ? \
+             AND occurred_at >= ?",
+        )
+        .bind(encode_uuid(patient_id))
+        .bind(encode_uuid(provider_id))
+        .bind(EMERGENCY_GRANT)
+        .bind(Outcome::Success.as_str())
+        .bind(encode_instant(since))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(database_error)?;
+        codec::optional_instant(&row, "granted_at")
     }
 
     async fn list_access_events(
@@ -81,7 +132,7 @@ impl AuditStore for SqliteStore {
         // One read transaction, so the items and the total come from the same snapshot.
         let mut snapshot = self.pool.begin().await.map_err(database_error)?;
         let rows = sqlx::query(
-            "SELECT e.seq, e.occurred_at, e.actor_id, e.actor_role, e.action, e.outcome, \
+            "SELECT e.seq, e.occurred_at, e.actor_id, e.actor_role, e.action, e.outcome, e.detail, \
                  actor.first_name || ' ' || actor.last_name AS actor_name \
              FROM audit_events e \
              LEFT JOIN users actor ON actor.id = e.actor_id \

@@ -14,7 +14,7 @@ use crate::error::database_error;
 use crate::time::encode_instant;
 
 const SELECT_SESSION: &str = "SELECT id, user_id, refresh_hash, created_at, last_used_at, \
-     expires_at, revoked_at FROM sessions";
+     expires_at, revoked_at, browser FROM sessions";
 
 pub(crate) fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
     Ok(Session {
@@ -25,6 +25,7 @@ pub(crate) fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
         last_used_at: codec::instant(row, "last_used_at")?,
         expires_at: codec::instant(row, "expires_at")?,
         revoked_at: codec::optional_instant(row, "revoked_at")?,
+        browser: codec::optional_text(row, "browser")?,
     })
 }
 
@@ -35,8 +36,8 @@ pub(crate) async fn insert_session_row(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, \
-         expires_at, revoked_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         expires_at, revoked_at, browser) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(encode_uuid(session.id))
     .bind(encode_uuid(session.user_id))
@@ -45,6 +46,7 @@ pub(crate) async fn insert_session_row(
     .bind(encode_instant(session.last_used_at))
     .bind(encode_instant(session.expires_at))
     .bind(session.revoked_at.map(encode_instant))
+    .bind(session.browser.as_deref())
     .execute(executor)
     .await
     .map_err(database_error)?;
@@ -98,6 +100,47 @@ impl SessionStore for SqliteStore {
         .await
         .map_err(database_error)?;
         Ok(rotated.rows_affected() == 1)
+    }
+
+    async fn touch_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        only_if_older_than: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let touched = sqlx::query(
+            "UPDATE sessions SET last_used_at = ? \
+             WHERE id = ? AND last_used_at < ? AND revoked_at IS NULL",
+        )
+        .bind(encode_instant(now))
+        .bind(encode_uuid(id))
+        .bind(encode_instant(only_if_older_than))
+        .execute(&self.pool)
+        .await
+        .map_err(database_error)?;
+        Ok(touched.rows_affected() == 1)
+    }
+
+    async fn list_active_sessions(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        used_after: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "{SELECT_SESSION} WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? \
+             AND last_used_at > ? ORDER BY created_at DESC, id DESC LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(encode_uuid(user_id))
+            .bind(encode_instant(now))
+            .bind(encode_instant(used_after))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(session_from_row).collect()
     }
 
     /// Revokes the session. A session revoked earlier keeps its first revocation time.

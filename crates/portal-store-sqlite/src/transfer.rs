@@ -45,11 +45,11 @@ const SELECT_APPOINTMENTS: &str = "SELECT id, patient_id, provider_id, preferred
      WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2";
 
 const SELECT_SESSIONS: &str = "SELECT id, user_id, refresh_hash, created_at, last_used_at, \
-     expires_at, revoked_at FROM sessions \
+     expires_at, revoked_at, browser FROM sessions \
      WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2";
 
 const SELECT_AUDIT_EVENTS: &str = "SELECT seq, occurred_at, actor_id, actor_role, action, \
-     subject_id, outcome, request_id, client_addr FROM audit_events \
+     subject_id, outcome, request_id, client_addr, prev_hash, hash, detail FROM audit_events \
      WHERE ?1 IS NULL OR seq > ?1 ORDER BY seq LIMIT ?2";
 
 /// Table holding one record per row of each kind.
@@ -119,6 +119,8 @@ fn appointment_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
 fn audit_event_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::AuditEvent(StoredAuditEvent {
         seq: codec::integer(row, "seq")?,
+        prev_hash: codec::text(row, "prev_hash")?,
+        hash: codec::text(row, "hash")?,
         event: NewAuditEvent {
             occurred_at: codec::instant(row, "occurred_at")?,
             actor_id: codec::optional_uuid(row, "actor_id")?,
@@ -128,6 +130,7 @@ fn audit_event_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
             outcome: codec::outcome(row, "outcome")?,
             request_id: codec::text(row, "request_id")?,
             client_addr: codec::text(row, "client_addr")?,
+            detail: codec::optional_text(row, "detail")?,
         },
     }))
 }
@@ -166,9 +169,7 @@ async fn import_record(
             insert_appointment_row(&mut **transaction, &stored.appointment, stored.updated_at).await
         }
         TransferRecord::Session(session) => insert_session_row(&mut **transaction, session).await,
-        TransferRecord::AuditEvent(stored) => {
-            insert_event_row(&mut **transaction, Some(stored.seq), &stored.event).await
-        }
+        TransferRecord::AuditEvent(stored) => insert_event_row(&mut **transaction, stored).await,
     }
 }
 

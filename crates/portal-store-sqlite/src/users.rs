@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use portal_core::model::{Invite, Page, PageRequest, ProviderSummary, UserRecord};
+use portal_core::model::{Invite, NewAuditEvent, Page, PageRequest, ProviderSummary, UserRecord};
 use portal_core::store::{
     InviteStore, NewPatient, NewProvider, ProviderRegistration, StoreResult, UserStore,
 };
@@ -11,6 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
+use crate::audit::append_events;
 use crate::codec::{self, encode_uuid};
 use crate::error::database_error;
 use crate::list::{PageBounds, prefix_pattern};
@@ -94,11 +95,16 @@ pub(crate) async fn insert_provider_row(
 
 #[async_trait]
 impl UserStore for SqliteStore {
-    async fn insert_patient(&self, patient: &NewPatient) -> StoreResult<()> {
+    async fn insert_patient(
+        &self,
+        patient: &NewPatient,
+        registered: &NewAuditEvent,
+    ) -> StoreResult<()> {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
         insert_user(&mut *transaction, &patient.user).await?;
         insert_patient_row(&mut *transaction, patient, patient.user.updated_at).await?;
+        append_events(&mut transaction, std::slice::from_ref(registered)).await?;
         transaction.commit().await.map_err(database_error)
     }
 

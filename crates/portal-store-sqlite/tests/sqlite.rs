@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use portal_core::StoreError;
+use portal_core::audit_chain::verify_chain;
 use portal_core::model::{
     AppointmentStatus, Consent, HealthDetails, NewAppointment, NewAuditEvent, Outcome, Role,
     UserRecord, VisitType,
@@ -86,6 +87,7 @@ async fn append_one_event(store: &SqliteStore) {
             outcome: Outcome::Failed,
             request_id: "request-1".to_owned(),
             client_addr: "192.0.2.10".to_owned(),
+            detail: None,
         }])
         .await
         .expect("append an audit event");
@@ -118,7 +120,10 @@ async fn new_database_is_private() {
         .await
         .expect("open a store in a missing folder");
     store
-        .insert_patient(&patient("Ana", "Lopez"))
+        .insert_patient(
+            &patient("Ana", "Lopez"),
+            &portal_store_conformance::registration_event(&patient("Ana", "Lopez")),
+        )
         .await
         .expect("write a patient so the WAL file exists");
 
@@ -163,7 +168,10 @@ async fn connect_reopen() {
     let first = open_store(&dir).await;
     let patient = patient("Ada", "Byron");
     first
-        .insert_patient(&patient)
+        .insert_patient(
+            &patient,
+            &portal_store_conformance::registration_event(&patient),
+        )
         .await
         .expect("insert a patient");
     first.close().await;
@@ -237,13 +245,104 @@ async fn audit_delete_rejected() {
     store.close().await;
 }
 
+/// Someone with write access to the file drops the append-only trigger and edits the log.
+async fn tamper(raw: &mut SqliteConnection, statement: &str) {
+    sqlx::query("DROP TRIGGER audit_events_no_update")
+        .execute(&mut *raw)
+        .await
+        .expect("drop the update trigger");
+    sqlx::query("DROP TRIGGER audit_events_no_delete")
+        .execute(&mut *raw)
+        .await
+        .expect("drop the delete trigger");
+    sqlx::query(statement)
+        .execute(&mut *raw)
+        .await
+        .expect("edit the audit log");
+}
+
+async fn append_three_events(store: &SqliteStore) {
+    for _ in 0..3 {
+        append_one_event(store).await;
+    }
+    let report = verify_chain(store, |_| {}).await.expect("verify");
+    assert_eq!(report.first_break, None, "the untouched chain is intact");
+    assert_eq!(report.events, 3);
+}
+
+#[tokio::test]
+async fn audit_chain_detects_edited_event() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    append_three_events(&store).await;
+    let mut raw = open_raw(&store).await;
+
+    tamper(
+        &mut raw,
+        "UPDATE audit_events SET outcome = 'success' WHERE seq = 2",
+    )
+    .await;
+
+    let report = verify_chain(&store, |_| {}).await.expect("verify");
+    let broken = report.first_break.expect("the edit is found");
+    assert_eq!(broken.seq, 2, "the edited event is named");
+    assert_eq!(report.events, 1, "the event before it is intact");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn audit_chain_detects_deleted_event() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    append_three_events(&store).await;
+    let mut raw = open_raw(&store).await;
+
+    tamper(&mut raw, "DELETE FROM audit_events WHERE seq = 2").await;
+
+    let report = verify_chain(&store, |_| {}).await.expect("verify");
+    assert_eq!(report.first_break.expect("the gap is found").seq, 3);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn audit_chain_starts_after_unhashed_events() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    let mut raw = open_raw(&store).await;
+    // An event as a version without the chain stored it: no hashes.
+    sqlx::query(
+        "INSERT INTO audit_events (occurred_at, action, outcome, request_id, client_addr) \
+         VALUES ('2026-12-01T09:00:00.000000Z', 'auth.login', 'failed', 'old', '192.0.2.1')",
+    )
+    .execute(&mut raw)
+    .await
+    .expect("store an unhashed event");
+
+    append_one_event(&store).await;
+
+    let report = verify_chain(&store, |_| {}).await.expect("verify");
+    assert_eq!(
+        report.first_break, None,
+        "the chain after the old event is intact"
+    );
+    assert_eq!(report.events, 2);
+    assert_eq!(
+        report.unchained, 1,
+        "the old event is reported as unchained"
+    );
+    store.close().await;
+}
+
 #[tokio::test]
 async fn consent_stored() {
     let dir = TempDir::new().expect("create a temporary folder");
     let store = open_store(&dir).await;
     let patient = patient("Ada", "Byron");
     store
-        .insert_patient(&patient)
+        .insert_patient(
+            &patient,
+            &portal_store_conformance::registration_event(&patient),
+        )
         .await
         .expect("insert a patient");
     let mut raw = open_raw(&store).await;
@@ -277,7 +376,10 @@ async fn names_lower_case() {
     let store = open_store(&dir).await;
     let patient = patient("Émile", "ÖZTÜRK");
     store
-        .insert_patient(&patient)
+        .insert_patient(
+            &patient,
+            &portal_store_conformance::registration_event(&patient),
+        )
         .await
         .expect("insert a patient");
     let mut raw = open_raw(&store).await;
@@ -300,7 +402,10 @@ async fn foreign_keys_enforced() {
     let store = open_store(&dir).await;
     let patient = patient("Ada", "Byron");
     store
-        .insert_patient(&patient)
+        .insert_patient(
+            &patient,
+            &portal_store_conformance::registration_event(&patient),
+        )
         .await
         .expect("insert a patient");
 

@@ -1,26 +1,29 @@
 import { useEffect, useRef, useState } from "react";
 import { signOut } from "@/features/auth/api/signOut";
 import { formatDateTime } from "@/lib/format/dates";
-import { endSession } from "@/lib/session/sessionStore";
+import { refreshSession } from "@/lib/session/refreshSession";
+import { endSession, idleSignOutNotice, SESSION_ENDED_NOTICE, SIGNED_OUT_NOTICE } from "@/lib/session/sessionStore";
 import { useSession } from "@/lib/session/useSession";
 
-/** Minutes without input before the portal signs the person out. */
-export const IDLE_LIMIT_MINUTES = 15;
-/** Minutes before the sign-out at which the warning appears. */
-const WARNING_LEAD_MINUTES = 2;
-const MINUTE_MS = 60_000;
+/** Idle limit used until the server has sent its own, in minutes (the server's default). */
+const DEFAULT_IDLE_LIMIT_MINUTES = 15;
+/** Time before the sign-out at which the warning appears. */
+const WARNING_LEAD_MS = 60_000;
+/** How often the timer checks for inactivity. */
+const CHECK_INTERVAL_MS = 5_000;
 const ACTIVITY_EVENTS = ["pointerdown", "keydown", "scroll", "touchstart"] as const;
 
-export const IDLE_SIGN_OUT_NOTICE = `You were signed out because you were inactive for ${IDLE_LIMIT_MINUTES} minutes.`;
-
 /**
- * Warns before signing out a person who has been inactive, so an unattended screen does not
- * keep showing health information.
+ * Warns a minute before signing out a person who has been inactive, so an unattended screen
+ * does not keep showing health information. The limit is the server's idle timeout, which
+ * ends the session on the server as well.
  */
 // NOTE: activity in one browser tab does not reset the timer in another tab of the portal.
 export function IdleTimeout() {
-  const { status } = useSession();
+  const { status, idleTimeoutSeconds } = useSession();
+  const limitMs = (idleTimeoutSeconds ?? DEFAULT_IDLE_LIMIT_MINUTES * 60) * 1000;
   const [warningUntil, setWarningUntil] = useState<number | null>(null);
+  const [staying, setStaying] = useState(false);
   const lastActivity = useRef(0);
   const stayButton = useRef<HTMLButtonElement>(null);
 
@@ -38,18 +41,18 @@ export function IdleTimeout() {
 
     const check = window.setInterval(() => {
       const idleMs = Date.now() - lastActivity.current;
-      if (idleMs >= IDLE_LIMIT_MINUTES * MINUTE_MS) {
+      if (idleMs >= limitMs) {
         setWarningUntil(null);
         // The local session ends even when the request to end the server session fails.
         void signOut()
           .catch(() => undefined)
           .finally(() => {
-            endSession(IDLE_SIGN_OUT_NOTICE);
+            endSession(idleSignOutNotice(limitMs));
           });
-      } else if (idleMs >= (IDLE_LIMIT_MINUTES - WARNING_LEAD_MINUTES) * MINUTE_MS) {
-        setWarningUntil((current) => current ?? lastActivity.current + IDLE_LIMIT_MINUTES * MINUTE_MS);
+      } else if (idleMs >= limitMs - Math.min(WARNING_LEAD_MS, limitMs / 2)) {
+        setWarningUntil((current) => current ?? lastActivity.current + limitMs);
       }
-    }, 5_000);
+    }, CHECK_INTERVAL_MS);
 
     return () => {
       window.clearInterval(check);
@@ -57,7 +60,7 @@ export function IdleTimeout() {
         window.removeEventListener(name, markActive);
       }
     };
-  }, [status]);
+  }, [status, limitMs]);
 
   useEffect(() => {
     if (warningUntil !== null) {
@@ -69,6 +72,28 @@ export function IdleTimeout() {
     return null;
   }
 
+  // A renewal is a request, so it resets the server's idle timer as well as this one.
+  const stay = () => {
+    lastActivity.current = Date.now();
+    setStaying(true);
+    void refreshSession().then((renewed) => {
+      setStaying(false);
+      setWarningUntil(null);
+      if (!renewed) {
+        endSession(SESSION_ENDED_NOTICE);
+      }
+    });
+  };
+
+  const leave = () => {
+    setWarningUntil(null);
+    void signOut()
+      .catch(() => undefined)
+      .finally(() => {
+        endSession(SIGNED_OUT_NOTICE);
+      });
+  };
+
   return (
     <div className="idle-warning" role="alertdialog" aria-labelledby="idle-title" aria-describedby="idle-body">
       <h2 id="idle-title" className="h3">
@@ -78,17 +103,14 @@ export function IdleTimeout() {
         To protect your information, you will be signed out at {formatDateTime(new Date(warningUntil).toISOString())}{" "}
         unless you choose to stay signed in.
       </p>
-      <button
-        ref={stayButton}
-        type="button"
-        className="button button--primary"
-        onClick={() => {
-          lastActivity.current = Date.now();
-          setWarningUntil(null);
-        }}
-      >
-        Stay signed in
-      </button>
+      <div className="button-row">
+        <button ref={stayButton} type="button" className="button button--primary" disabled={staying} onClick={stay}>
+          Stay signed in
+        </button>
+        <button type="button" className="button button--secondary" disabled={staying} onClick={leave}>
+          Sign out
+        </button>
+      </div>
     </div>
   );
 }

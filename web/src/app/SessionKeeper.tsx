@@ -11,18 +11,25 @@ import { useSession } from "@/lib/session/useSession";
 
 /** Time before expiry at which the access token is renewed. */
 const REFRESH_AHEAD_MS = 60_000;
+/**
+ * Time before the server's idle timeout at which the session is renewed, so an open tab keeps
+ * its session while the person reads without making requests. It leaves room for browsers
+ * that delay timers in background tabs by up to a minute.
+ */
+const IDLE_RENEW_AHEAD_MS = 2 * 60_000;
 /** Minimum wait between renewals, so a skewed clock cannot cause a tight loop. */
 const MIN_REFRESH_DELAY_MS = 30_000;
 /** Maximum wait, because browsers run a setTimeout longer than 2^31 - 1 ms at once. */
 const MAX_REFRESH_DELAY_MS = 60 * 60_000;
 
 /**
- * Restores the session after a page load, renews the access token before it expires, and
- * clears cached health data when the session ends. Renders nothing.
+ * Restores the session after a page load, renews the access token before it or the server's
+ * idle timeout expires, and clears cached health data when the session ends. Renders nothing.
+ * `IdleTimeout` signs out a person who stops using the page.
  */
 export function SessionKeeper() {
   const queryClient = useQueryClient();
-  const { status, accessTokenExpiresAt } = useSession();
+  const { status, accessTokenExpiresAt, idleTimeoutSeconds } = useSession();
 
   useEffect(() => {
     if (getSessionSnapshot().status !== "restoring") {
@@ -53,7 +60,11 @@ export function SessionKeeper() {
     if (Number.isNaN(expiresAt)) {
       return;
     }
-    const untilRefresh = expiresAt - Date.now() - REFRESH_AHEAD_MS;
+    let untilRefresh = expiresAt - Date.now() - REFRESH_AHEAD_MS;
+    if (idleTimeoutSeconds !== null) {
+      const idleMs = idleTimeoutSeconds * 1000;
+      untilRefresh = Math.min(untilRefresh, idleMs - Math.min(IDLE_RENEW_AHEAD_MS, idleMs / 4));
+    }
     const delay = Math.min(Math.max(untilRefresh, MIN_REFRESH_DELAY_MS), MAX_REFRESH_DELAY_MS);
     const timer = window.setTimeout(() => {
       void refreshSession().then((renewed) => {
@@ -65,7 +76,7 @@ export function SessionKeeper() {
     return () => {
       window.clearTimeout(timer);
     };
-  }, [status, accessTokenExpiresAt]);
+  }, [status, accessTokenExpiresAt, idleTimeoutSeconds]);
 
   return null;
 }

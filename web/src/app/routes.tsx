@@ -8,6 +8,7 @@ import AppointmentsPage from "@/features/appointments/components/AppointmentsPag
 import AccountPage from "@/features/auth/components/AccountPage";
 import RegisterPatientPage from "@/features/auth/components/RegisterPatientPage";
 import RegisterProviderPage from "@/features/auth/components/RegisterProviderPage";
+import SessionsPage from "@/features/sessions/components/SessionsPage";
 import SignInPage from "@/features/auth/components/SignInPage";
 import DashboardPage from "@/features/dashboard/components/DashboardPage";
 import HomePage from "@/features/home/HomePage";
@@ -43,7 +44,10 @@ export const routes: RouteObject[] = [
       },
       {
         element: <RequireRole roles={["patient", "provider", "admin"]} />,
-        children: [{ path: "account", element: <AccountPage /> }],
+        children: [
+          { path: "account", element: <AccountPage /> },
+          { path: "account/sessions", element: <SessionsPage /> },
+        ],
       },
       {
         element: <RequireRole roles={["provider"]} />,

@@ -19,7 +19,13 @@ export const PROVIDER: User = {
 };
 
 export function sessionFor(user: User, accessToken = "token-1"): Session {
-  return { user, accessToken, accessTokenExpiresAt: "2099-01-01T00:00:00Z" };
+  return {
+    user,
+    accessToken,
+    accessTokenExpiresAt: "2099-01-01T00:00:00Z",
+    idleTimeoutSeconds: 15 * 60,
+    sessionExpiresAt: "2099-01-01T12:00:00Z",
+  };
 }
 
 export const PROVIDERS_PAGE = {

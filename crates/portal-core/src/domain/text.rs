@@ -45,21 +45,6 @@ pub fn clean_name(raw: &str) -> Result<String, String> {
     clean_required(&collapsed, 100)
 }
 
-/// Checks a new password: 8 to 128 Unicode characters, nothing truncated, and not the email.
-pub fn check_password(password: &str, email: &str) -> Result<(), String> {
-    let length = password.chars().count();
-    if length < 8 {
-        return Err("must be at least 8 characters".into());
-    }
-    if length > 128 {
-        return Err("must be at most 128 characters".into());
-    }
-    if password.trim().eq_ignore_ascii_case(email.trim()) {
-        return Err("must not be the same as your email address".into());
-    }
-    Ok(())
-}
-
 /// Parses a calendar date `YYYY-MM-DD` (no time part) that lies between 130 years before
 /// `today` and `today`.
 pub fn parse_date_of_birth(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
@@ -106,19 +91,6 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
-    }
-
-    #[test]
-    fn password_length_counts_characters() {
-        assert!(check_password("ééééééé", "a@example.com").is_err());
-        assert!(check_password("éééééééé", "a@example.com").is_ok());
-        assert!(check_password(&"x".repeat(128), "a@example.com").is_ok());
-        assert!(check_password(&"x".repeat(129), "a@example.com").is_err());
-    }
-
-    #[test]
-    fn password_equal_to_email_is_rejected() {
-        assert!(check_password("Ana@Example.com", "ana@example.com").is_err());
     }
 
     #[test]

@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{Caller, PRIVACY_POLICY_VERSION, Portal, RequestContext};
-use crate::domain::{Email, Npi, check_password, clean_name, clean_required, parse_date_of_birth};
+use crate::domain::{
+    Email, Npi, check_password_blocking, clean_name, clean_required, parse_date_of_birth,
+};
 use crate::error::{FieldError, ServiceError, ServiceResult, StoreError};
 use crate::input::{
     ChangePasswordRequest, LoginRequest, RegisterPatientRequest, RegisterProviderRequest,
@@ -20,6 +22,8 @@ use crate::model::{
 use crate::store::{NewPatient, NewProvider, ProviderRegistration};
 
 use super::invites::hash_invite_code;
+use super::login_throttle::LoginKeys;
+use super::sessions::{RefreshToken, TOUCH_INTERVAL};
 
 /// A new or renewed session: the user, the session id for the access token, and the refresh
 /// token to set as a cookie. The refresh token is shown to the client once and never stored.
@@ -61,10 +65,11 @@ impl Portal {
             parse_date_of_birth(&request.date_of_birth, today),
         );
         if let Some(email) = &email {
+            let names = [request.first_name.as_str(), request.last_name.as_str()];
             collect(
                 &mut errors,
                 "password",
-                check_password(&request.password, email.as_str()),
+                check_password_blocking(&request.password, email.as_str(), &names).await?,
             );
         }
         if !request.consent {
@@ -107,26 +112,22 @@ impl Portal {
             },
             health: HealthDetails::default(),
         };
-        self.store
-            .insert_patient(&patient)
-            .await
-            .map_err(duplicate_email)?;
-        tracing::info!(user.id = %user.id, "patient registered");
-
-        // NOTE: the registration event is written after the account, not in the same
-        // transaction, so a failed audit write leaves an account without its `auth.register`
-        // event (the request still fails). Writing both together needs the audit sequence
-        // logic inside each store's `insert_patient`.
+        // The account and its registration event are written together, so neither exists
+        // without the other.
         let actor = Some((user.id, Role::Patient));
-        self.record(
+        let registered = self.audit_event(
             context,
             actor,
             "auth.register",
             Some(user.id),
             Outcome::Success,
-        )
-        .await?;
-        self.start_session(&user, now).await
+        );
+        self.store
+            .insert_patient(&patient, &registered)
+            .await
+            .map_err(duplicate_email)?;
+        tracing::info!(user.id = %user.id, "patient registered");
+        self.start_session(context, &user, now).await
     }
 
     /// Registers a provider with a single-use invite code and signs them in.
@@ -159,10 +160,11 @@ impl Portal {
             errors.push(FieldError::new("inviteCode", "is required"));
         }
         if let Some(email) = &email {
+            let names = [request.first_name.as_str(), request.last_name.as_str()];
             collect(
                 &mut errors,
                 "password",
-                check_password(&request.password, email.as_str()),
+                check_password_blocking(&request.password, email.as_str(), &names).await?,
             );
         }
         let (Some(email), Some(first_name), Some(last_name), Some(npi), Some(specialty), true) = (
@@ -216,31 +218,51 @@ impl Portal {
         let actor = Some((user.id, Role::Provider));
         self.record(context, actor, "auth.register", None, Outcome::Success)
             .await?;
-        self.start_session(&user, now).await
+        self.start_session(context, &user, now).await
     }
 
     /// Signs in with email and password. Every failure is the same `Unauthenticated` error
     /// and costs one password verification, whether or not the account exists.
+    ///
+    /// Failed sign-ins are throttled per submitted email and per client address. A throttled
+    /// attempt is rejected before its password is verified, so even the right password gets
+    /// `Throttled`, and it is audited as `auth.login.throttled`.
     pub async fn login(
         &self,
         context: &RequestContext,
         request: LoginRequest,
     ) -> ServiceResult<SessionGrant> {
         let now = self.now();
-        let user = match Email::parse(&request.email) {
-            Ok(email) => self.store.find_user_by_email(email.as_str()).await?,
-            Err(_) => None,
+        let keys = LoginKeys::new(&request.email, &context.client_addr);
+        if let Err(throttled) = self.login_throttle.begin(&keys, now) {
+            self.audit_throttled_login(context, &request.email).await?;
+            return Err(ServiceError::Throttled(throttled));
+        }
+        let lookup = async {
+            let user = match Email::parse(&request.email) {
+                Ok(email) => self.store.find_user_by_email(email.as_str()).await?,
+                Err(_) => None,
+            };
+            let hash = user.as_ref().map(|u| u.password_hash.as_str());
+            let valid = self.hasher.verify(&request.password, hash).await?;
+            Ok::<_, ServiceError>((user, valid))
         };
-        let hash = user.as_ref().map(|u| u.password_hash.as_str());
-        let valid = self.hasher.verify(&request.password, hash).await?;
+        let (user, valid) = match lookup.await {
+            Ok(found) => found,
+            Err(error) => {
+                self.login_throttle.undecided(&keys, now);
+                return Err(error);
+            }
+        };
 
         match user {
             Some(user) if valid => {
+                self.login_throttle.succeeded(&keys, now);
                 let actor = Some((user.id, user.role));
                 let subject = (user.role == Role::Patient).then_some(user.id);
                 self.record(context, actor, "auth.login", subject, Outcome::Success)
                     .await?;
-                self.start_session(&user, now).await
+                self.start_session(context, &user, now).await
             }
             _ => {
                 // The person who typed the password is unknown, so the event has no actor.
@@ -255,36 +277,55 @@ impl Portal {
     }
 
     /// Renews a session from its refresh token, rotating the token.
+    ///
+    /// A well-formed token whose session exists but whose secret is not the current one was
+    /// already rotated away, so it was copied or replayed: the whole session is revoked and
+    /// the attempt audited as `auth.refresh.reuse`. This includes the loser of two concurrent
+    /// renewals with one token. A malformed token is rejected without writing anything.
     pub async fn refresh(
         &self,
         context: &RequestContext,
         refresh_token: &str,
     ) -> ServiceResult<SessionGrant> {
         let now = self.now();
-        let old_hash = hash_token(refresh_token);
-        let Some(session) = self.store.find_session_by_refresh_hash(&old_hash).await? else {
+        let Some(presented) = RefreshToken::parse(refresh_token) else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let Some(session) = self.store.find_session(presented.session_id).await? else {
             self.record(context, None, "auth.refresh", None, Outcome::Failed)
                 .await?;
             return Err(ServiceError::Unauthenticated);
         };
-        let user = self.store.find_user(session.user_id).await?;
-        let refresh_token = new_token();
-        let rotated = match &user {
-            Some(_) if session.is_active(now) => {
-                let new_hash = hash_token(&refresh_token);
-                self.store
-                    .rotate_refresh(session.id, &old_hash, &new_hash, now)
-                    .await?
-            }
-            _ => false,
-        };
         // The sender of a stale token is unknown, so the account is the subject, not the actor.
-        let target = user.as_ref().map(|u| u.id);
-        let (Some(user), true) = (user, rotated) else {
+        let target = Some(session.user_id);
+        let user = self.store.find_user(session.user_id).await?;
+        let (Some(user), true) = (user, session.is_active(now)) else {
             self.record(context, None, "auth.refresh", target, Outcome::Failed)
                 .await?;
             return Err(ServiceError::Unauthenticated);
         };
+        if session.is_idle(now, self.settings.session_idle_timeout) {
+            self.end_idle_session(session.id, user.id, now).await?;
+            self.record(context, None, "auth.refresh", target, Outcome::Failed)
+                .await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+
+        // Comparing hashes in variable time reveals at most a prefix of the stored hash,
+        // which does not help anyone find a secret that hashes to it.
+        let presented_hash = presented.hash();
+        let next = RefreshToken::issue(session.id);
+        let rotated = presented_hash == session.refresh_hash
+            && self
+                .store
+                .rotate_refresh(session.id, &presented_hash, &next.hash(), now)
+                .await?;
+        if !rotated {
+            return Err(self
+                .reject_reused_token(context, session.id, &user, now)
+                .await);
+        }
+
         let subject = (user.role == Role::Patient).then_some(user.id);
         self.record(
             context,
@@ -297,13 +338,70 @@ impl Portal {
         Ok(SessionGrant {
             user: User::from(&user),
             session_id: session.id,
-            refresh_token,
+            refresh_token: next.encode(),
             session_expires_at: session.expires_at,
         })
     }
 
-    /// Looks up the session named by a verified access token; revoked or expired sessions
-    /// and deleted users are rejected.
+    /// Handles a refresh token that is not the session's current one: revokes the session,
+    /// unless it was revoked meanwhile (a sign-out racing the renewal), and audits the reuse.
+    async fn reject_reused_token(
+        &self,
+        context: &RequestContext,
+        session_id: Uuid,
+        user: &UserRecord,
+        now: DateTime<Utc>,
+    ) -> ServiceError {
+        let result = async {
+            let current = self.store.find_session(session_id).await?;
+            if current.is_some_and(|session| session.revoked_at.is_some()) {
+                self.record(
+                    context,
+                    None,
+                    "auth.refresh",
+                    Some(user.id),
+                    Outcome::Failed,
+                )
+                .await?;
+                return Ok(());
+            }
+            self.store.revoke_session(session_id, now).await?;
+            tracing::warn!(
+                user.id = %user.id,
+                session.id = %session_id,
+                "a rotated refresh token was presented; the session is revoked"
+            );
+            self.record(
+                context,
+                None,
+                "auth.refresh.reuse",
+                Some(user.id),
+                Outcome::Denied,
+            )
+            .await
+        }
+        .await;
+        match result {
+            Ok(()) => ServiceError::Unauthenticated,
+            Err(error) => error,
+        }
+    }
+
+    /// Revokes a session that went unused for the idle timeout.
+    async fn end_idle_session(
+        &self,
+        session_id: Uuid,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        self.store.revoke_session(session_id, now).await?;
+        tracing::info!(user.id = %user_id, session.id = %session_id, "session ended after the idle timeout");
+        Ok(())
+    }
+
+    /// Looks up the session named by a verified access token and rejects revoked, expired and
+    /// idle sessions and deleted users. An idle session is also revoked. Records the use in
+    /// `last_used_at` when the stored time is a minute old or more.
     pub async fn authenticate(
         &self,
         session_id: Uuid,
@@ -314,9 +412,20 @@ impl Portal {
         let Some(session) = session.filter(|s| s.user_id == user_id && s.is_active(now)) else {
             return Err(ServiceError::Unauthenticated);
         };
+        if session.is_idle(now, self.settings.session_idle_timeout) {
+            self.end_idle_session(session.id, session.user_id, now)
+                .await?;
+            return Err(ServiceError::Unauthenticated);
+        }
         let Some(user) = self.store.find_user(session.user_id).await? else {
             return Err(ServiceError::Unauthenticated);
         };
+        let touch_before = now - TOUCH_INTERVAL;
+        if session.last_used_at < touch_before {
+            self.store
+                .touch_session(session.id, now, touch_before)
+                .await?;
+        }
         Ok(AuthenticatedSession {
             user: User::from(&user),
             session_id: session.id,
@@ -362,7 +471,9 @@ impl Portal {
                 "is not your current password",
             ));
         }
-        if let Err(message) = check_password(&request.new_password, &user.email) {
+        let names = [user.first_name.as_str(), user.last_name.as_str()];
+        let checked = check_password_blocking(&request.new_password, &user.email, &names).await?;
+        if let Err(message) = checked {
             return Err(ServiceError::field("newPassword", message));
         }
 
@@ -378,26 +489,33 @@ impl Portal {
             .await
     }
 
+    /// Starts a session for the user, labelled with the browser that signed in.
     async fn start_session(
         &self,
+        context: &RequestContext,
         user: &UserRecord,
         now: DateTime<Utc>,
     ) -> ServiceResult<SessionGrant> {
-        let refresh_token = new_token();
+        let refresh_token = RefreshToken::issue(Uuid::now_v7());
+        let browser = context
+            .browser
+            .as_deref()
+            .map(|label| label.chars().take(Session::MAX_BROWSER_CHARS).collect());
         let session = Session {
-            id: Uuid::now_v7(),
+            id: refresh_token.session_id,
             user_id: user.id,
-            refresh_hash: hash_token(&refresh_token),
+            refresh_hash: refresh_token.hash(),
             created_at: now,
             last_used_at: now,
             expires_at: now + self.settings.session_lifetime,
             revoked_at: None,
+            browser,
         };
         self.store.insert_session(&session).await?;
         Ok(SessionGrant {
             user: User::from(user),
             session_id: session.id,
-            refresh_token,
+            refresh_token: refresh_token.encode(),
             session_expires_at: session.expires_at,
         })
     }

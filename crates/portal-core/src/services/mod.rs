@@ -2,10 +2,13 @@
 //! events that describe it, so no HTTP route can forget either.
 
 mod auth;
+mod emergency;
 mod invites;
+mod login_throttle;
 mod patient;
 mod profile;
 mod provider;
+mod sessions;
 
 use std::sync::Arc;
 
@@ -18,9 +21,12 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::model::{NewAuditEvent, Outcome, Role};
 use crate::password::{HashParams, PasswordHasher};
 use crate::store::Store;
+use crate::throttle::LoginThrottleSettings;
 
 pub use auth::{AuthenticatedSession, SessionGrant};
+pub use emergency::{EMERGENCY_ACCESS_MINUTES, EmergencyAccessGrant};
 pub use invites::{hash_invite_code, normalise_invite_code};
+use login_throttle::LoginThrottle;
 pub use patient::Dashboard;
 
 /// Version of the privacy policy that registration must accept.
@@ -35,7 +41,11 @@ pub struct PortalSettings {
     pub clinic_time_zone: Tz,
     /// How long a session lasts from sign-in, whatever the activity.
     pub session_lifetime: Duration,
+    /// How long a session may go without an authenticated request or a renewal before it ends.
+    pub session_idle_timeout: Duration,
     pub password_hashing: HashParams,
+    /// Limits on failed sign-ins per account and per client address.
+    pub login_throttle: LoginThrottleSettings,
 }
 
 impl Default for PortalSettings {
@@ -43,16 +53,22 @@ impl Default for PortalSettings {
         Self {
             clinic_time_zone: chrono_tz::UTC,
             session_lifetime: Duration::hours(12),
+            session_idle_timeout: Duration::minutes(15),
             password_hashing: HashParams::default(),
+            login_throttle: LoginThrottleSettings::default(),
         }
     }
 }
 
-/// The request id and client address recorded with every audit event.
+/// The request id and client address recorded with every audit event, and the browser label
+/// that a new session stores.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestContext {
     pub request_id: String,
     pub client_addr: String,
+    /// Browser and operating system named by the `User-Agent` header, such as "Chrome on
+    /// Linux"; never the header itself. Not audited.
+    pub browser: Option<String>,
 }
 
 /// A signed-in user making a request.
@@ -72,6 +88,7 @@ pub struct Portal {
     hasher: PasswordHasher,
     settings: PortalSettings,
     clock: Clock,
+    login_throttle: Arc<LoginThrottle>,
 }
 
 impl Portal {
@@ -82,12 +99,14 @@ impl Portal {
         clock: Clock,
     ) -> ServiceResult<Self> {
         let hasher = PasswordHasher::new(settings.password_hashing)?;
+        let login_throttle = Arc::new(LoginThrottle::new(settings.login_throttle));
         Ok(Self {
             store,
             audit,
             hasher,
             settings,
             clock,
+            login_throttle,
         })
     }
 
@@ -121,18 +140,30 @@ impl Portal {
         subject_id: Option<Uuid>,
         outcome: Outcome,
     ) -> ServiceResult<()> {
-        self.audit
-            .record(NewAuditEvent {
-                occurred_at: self.now(),
-                actor_id: actor.map(|(id, _)| id),
-                actor_role: actor.map(|(_, role)| role),
-                action: action.into(),
-                subject_id,
-                outcome,
-                request_id: context.request_id.clone(),
-                client_addr: context.client_addr.clone(),
-            })
-            .await
+        let event = self.audit_event(context, actor, action, subject_id, outcome);
+        self.audit.record(event).await
+    }
+
+    /// Builds an audit event that happens now.
+    fn audit_event(
+        &self,
+        context: &RequestContext,
+        actor: Option<(Uuid, Role)>,
+        action: &'static str,
+        subject_id: Option<Uuid>,
+        outcome: Outcome,
+    ) -> NewAuditEvent {
+        NewAuditEvent {
+            occurred_at: self.now(),
+            actor_id: actor.map(|(id, _)| id),
+            actor_role: actor.map(|(_, role)| role),
+            action: action.into(),
+            subject_id,
+            outcome,
+            request_id: context.request_id.clone(),
+            client_addr: context.client_addr.clone(),
+            detail: None,
+        }
     }
 
     /// Records an event performed by the caller.

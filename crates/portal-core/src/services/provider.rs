@@ -1,5 +1,7 @@
 //! Provider use cases: reading their patients' records and handling appointment requests.
 
+use uuid::Uuid;
+
 use super::{Caller, Portal, parse_id, search_prefix};
 use crate::domain::age_on;
 use crate::error::{ServiceError, ServiceResult};
@@ -46,22 +48,38 @@ impl Portal {
         let id = parse_id(raw_id);
         self.require_role(caller, Role::Provider, "profile.read", id)
             .await?;
-        let in_care = match id {
-            Some(id) => self.store.is_in_care(caller.user_id, id).await?,
-            None => false,
+        let access = match id {
+            Some(id) => self.provider_access(caller.user_id, id).await?,
+            None => None,
         };
-        let profile = match (id, in_care) {
-            (Some(id), true) => self.store.find_profile(id).await?,
+        let profile = match (id, access) {
+            (Some(id), Some(_)) => self.store.find_profile(id).await?,
             _ => None,
         };
-        let Some(profile) = profile else {
+        let (Some(profile), Some(action)) = (profile, access) else {
             self.record_caller(caller, "profile.read", id, Outcome::Denied)
                 .await?;
             return Err(ServiceError::NotFound);
         };
-        self.record_caller(caller, "profile.read", Some(profile.id), Outcome::Success)
+        self.record_caller(caller, action, Some(profile.id), Outcome::Success)
             .await?;
         Ok(profile)
+    }
+
+    /// Decides how the provider may read the patient's record: as a patient in their care
+    /// (`profile.read`), under emergency access (`emergency.profile.read`), or not at all.
+    async fn provider_access(
+        &self,
+        provider_id: Uuid,
+        patient_id: Uuid,
+    ) -> ServiceResult<Option<&'static str>> {
+        if self.store.is_in_care(provider_id, patient_id).await? {
+            return Ok(Some("profile.read"));
+        }
+        let emergency = self
+            .emergency_access_until(provider_id, patient_id, self.now())
+            .await?;
+        Ok(emergency.map(|_| "emergency.profile.read"))
     }
 
     /// Records a provider's attempt to change a patient's profile, which is never allowed.

@@ -1,9 +1,10 @@
-//! `/api/v1/auth`: registration, sign-in, session renewal, sign-out and password change.
+//! `/api/v1/auth`: registration, sign-in, session renewal, sign-out, password change and the
+//! caller's list of sessions.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -12,13 +13,13 @@ use portal_core::ServiceError;
 use portal_core::input::{
     ChangePasswordRequest, LoginRequest, RegisterPatientRequest, RegisterProviderRequest,
 };
-use portal_core::model::User;
+use portal_core::model::{SessionSummary, User};
 use portal_core::services::SessionGrant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Auth, Context};
+use crate::extract::{ApiJson, Auth, Context, PathId};
 use crate::state::AppState;
 use crate::tokens::TokenSubject;
 
@@ -34,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/password", put(change_password))
+        .route("/sessions", get(list_sessions))
+        .route("/sessions/end-others", post(end_other_sessions))
+        .route("/sessions/{id}", delete(end_session))
 }
 
 /// A signed-in session as returned to the client.
@@ -43,6 +47,16 @@ pub struct SessionBody {
     pub user: User,
     pub access_token: String,
     pub access_token_expires_at: DateTime<Utc>,
+    /// Seconds without an authenticated request or a renewal after which the session ends.
+    pub idle_timeout_seconds: i64,
+    /// Absolute end of the session, whatever the activity.
+    pub session_expires_at: DateTime<Utc>,
+}
+
+/// The caller's active sessions, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionSummary>,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/register/patient", tag = "auth",
@@ -74,7 +88,8 @@ pub async fn register_provider(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = SessionBody), (status = 401)))]
+    responses((status = 200, body = SessionBody), (status = 401),
+        (status = 429, description = "Too many failed sign-ins; `Retry-After` gives the wait in seconds")))]
 pub async fn login(
     State(state): State<AppState>,
     Context(context): Context,
@@ -152,6 +167,49 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth",
+    responses((status = 200, body = SessionList), (status = 401)), security(("bearer" = [])))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<SessionList>> {
+    let items = state.portal.list_sessions(&caller).await?;
+
+    Ok(Json(SessionList { items }))
+}
+
+/// Ends one of the caller's sessions. Ending the current one works like signing out.
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth",
+    params(("id" = String, Path, description = "Session id")),
+    responses((status = 204), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    PathId(id): PathId,
+    jar: CookieJar,
+) -> ApiResult<Response> {
+    state.portal.end_session(&caller, &id).await?;
+
+    let ended_current = id == caller.session_id.hyphenated().to_string();
+    if ended_current {
+        let jar = jar.remove(refresh_cookie(&state, String::new(), 0));
+        return Ok((StatusCode::NO_CONTENT, jar).into_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Ends every session of the caller except the current one.
+#[utoipa::path(post, path = "/api/v1/auth/sessions/end-others", tag = "auth",
+    responses((status = 204), (status = 401)), security(("bearer" = [])))]
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<StatusCode> {
+    state.portal.end_other_sessions(&caller).await?;
+
+    Ok(StatusCode::NO_CONTENT)
+}
+
 fn session_response(
     state: &AppState,
     jar: CookieJar,
@@ -173,6 +231,8 @@ fn session_response(
         user: grant.user,
         access_token,
         access_token_expires_at: expires_at,
+        idle_timeout_seconds: state.portal.settings().session_idle_timeout.num_seconds(),
+        session_expires_at: grant.session_expires_at,
     };
     Ok((status, jar, Json(body)).into_response())
 }

@@ -2,12 +2,15 @@
 //! `/api/v1/providers`, the provider directory for every signed-in user.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use portal_core::input::EmergencyAccessRequest;
 use portal_core::model::{Appointment, Page, PatientSummary, Profile, ProviderSummary};
+use portal_core::services::EmergencyAccessGrant;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, ListQuery, PathId};
+use crate::extract::{ApiJson, Auth, ListQuery, PathId};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -21,6 +24,7 @@ pub fn router() -> Router<AppState> {
                 .post(reject_profile_write)
                 .delete(reject_profile_write),
         )
+        .route("/emergency-access", post(emergency_access))
         .route("/appointments", get(appointments))
         .route("/appointments/{id}/confirm", post(confirm))
         .route("/appointments/{id}/decline", post(decline))
@@ -58,6 +62,20 @@ pub async fn patient(
             .patient_profile_for_provider(&caller, &id)
             .await?,
     ))
+}
+
+#[utoipa::path(post, path = "/api/v1/provider/emergency-access", tag = "provider",
+    request_body = EmergencyAccessRequest,
+    responses((status = 201, body = EmergencyAccessGrant), (status = 401), (status = 403),
+        (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn emergency_access(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(body): ApiJson<EmergencyAccessRequest>,
+) -> ApiResult<(StatusCode, Json<EmergencyAccessGrant>)> {
+    let grant = state.portal.grant_emergency_access(&caller, &body).await?;
+    Ok((StatusCode::CREATED, Json(grant)))
 }
 
 /// Rejects every attempt to change a patient's record through the provider API, audited.

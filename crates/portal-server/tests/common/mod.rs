@@ -11,17 +11,21 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Months, NaiveDate, SecondsFormat, Utc};
+use portal_core::audit::AuditWriter;
 use portal_core::model::{
     AccessEvent, AppointmentStatus, NewAppointment, NewAuditEvent, Outcome, PageRequest, VisitType,
 };
 use portal_core::password::HashParams;
-use portal_core::services::PRIVACY_POLICY_VERSION;
+use portal_core::services::{Clock, PRIVACY_POLICY_VERSION};
 use portal_core::store::{RecordKind, Store, StoredAuditEvent, TransferRecord};
+use portal_core::throttle::LoginThrottleSettings;
 use portal_core::{Portal, PortalSettings};
+use portal_server::client_addr::TrustedProxies;
 use portal_server::database;
 use portal_server::secret::Secret;
 use portal_server::server::build_portal;
@@ -148,6 +152,14 @@ pub async fn open_test_store(dir: &Path) -> (Arc<dyn Store>, Option<MongoTestDat
     }
 }
 
+/// Settings that [`TestApp::spawn_with_options`] changes from those of [`TestApp::spawn`].
+#[derive(Debug, Clone, Default)]
+pub struct TestOptions {
+    pub login_throttle: LoginThrottleSettings,
+    /// Addresses and ranges whose forwarding headers are believed; none by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
 /// A running portal with its own fresh database.
 pub struct TestApp {
     pub base: String,
@@ -174,25 +186,62 @@ impl TestApp {
         Self::spawn_with(store, None, dir).await
     }
 
+    /// Starts a portal whose clock is `clock`, so a test can let time pass.
+    pub async fn spawn_with_clock(clock: &TestClock) -> Self {
+        let dir = tempfile::tempdir().expect("creating a temporary folder failed");
+        let (store, mongodb) = open_test_store(dir.path()).await;
+        let (audit, _audit_task) = AuditWriter::spawn(store.clone());
+        let portal = Portal::new(store.clone(), audit, test_settings(), clock.as_clock())
+            .expect("building the portal failed");
+        Self::serve(portal, store, mongodb, dir).await
+    }
+
     async fn spawn_with(
         store: Arc<dyn Store>,
         mongodb: Option<MongoTestDatabase>,
         dir: TempDir,
     ) -> Self {
+        let (portal, _audit_task) =
+            build_portal(store.clone(), test_settings()).expect("building the portal failed");
+        Self::serve(portal, store, mongodb, dir).await
+    }
+
+    /// Starts a portal with the sign-in throttle limits and trusted proxies of `options`.
+    pub async fn spawn_with_options(options: TestOptions) -> Self {
+        let dir = tempfile::tempdir().expect("creating a temporary folder failed");
+        let (store, mongodb) = open_test_store(dir.path()).await;
         let settings = PortalSettings {
-            password_hashing: HashParams {
-                memory_kib: 1024,
-                iterations: 1,
-                parallelism: 1,
-            },
-            ..Default::default()
+            login_throttle: options.login_throttle,
+            ..test_settings()
         };
         let (portal, _audit_task) =
             build_portal(store.clone(), settings).expect("building the portal failed");
+        let trusted_proxies = TrustedProxies::new(&options.trusted_proxies);
+        Self::serve_with_proxies(portal, store, mongodb, dir, trusted_proxies).await
+    }
+
+    /// Serves `portal` on 127.0.0.1 port 0 until the test's runtime ends.
+    async fn serve(
+        portal: Portal,
+        store: Arc<dyn Store>,
+        mongodb: Option<MongoTestDatabase>,
+        dir: TempDir,
+    ) -> Self {
+        Self::serve_with_proxies(portal, store, mongodb, dir, TrustedProxies::default()).await
+    }
+
+    async fn serve_with_proxies(
+        portal: Portal,
+        store: Arc<dyn Store>,
+        mongodb: Option<MongoTestDatabase>,
+        dir: TempDir,
+        trusted_proxies: TrustedProxies,
+    ) -> Self {
         let state = AppState {
             portal: portal.clone(),
             tokens: test_keys(),
             secure_cookies: false,
+            trusted_proxies,
         };
         let router = portal_server::routes::app(state, dir.path());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -421,6 +470,30 @@ impl TestApp {
             cursor = Some(next.expect("a non-empty page of audit events has a cursor"));
         }
     }
+
+    /// Lists every audit event, oldest first, read through the transfer export like
+    /// [`TestApp::events_by_actor`].
+    pub async fn audit_events(&self) -> Vec<StoredEvent> {
+        let mut events = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (records, next) = self
+                .store
+                .export_records(RecordKind::AuditEvent, cursor.as_deref(), 500)
+                .await
+                .expect("reading audit events failed");
+            if records.is_empty() {
+                return events;
+            }
+            for record in records {
+                let TransferRecord::AuditEvent(StoredAuditEvent { event, .. }) = record else {
+                    panic!("the audit export returned another kind of record: {record:?}");
+                };
+                events.push(StoredEvent::from(event));
+            }
+            cursor = Some(next.expect("a non-empty page of audit events has a cursor"));
+        }
+    }
 }
 
 impl From<NewAuditEvent> for StoredEvent {
@@ -552,6 +625,42 @@ fn http_client(cookies: bool) -> reqwest::Client {
         .cookie_store(cookies)
         .build()
         .expect("building the HTTP client failed")
+}
+
+/// Settings of every test portal: the defaults with cheap password hashing.
+fn test_settings() -> PortalSettings {
+    PortalSettings {
+        password_hashing: HashParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..Default::default()
+    }
+}
+
+/// A portal clock that runs with the real one plus an offset that tests move forward. Access
+/// tokens are checked against the real time, so moving this clock forward ages the portal's
+/// sessions but keeps their access tokens valid.
+#[derive(Clone, Default)]
+pub struct TestClock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst))
+    }
+
+    fn as_clock(&self) -> Clock {
+        let clock = self.clone();
+        Arc::new(move || clock.now())
+    }
 }
 
 pub fn test_keys() -> TokenKeys {

@@ -17,6 +17,10 @@ export const sessionSchema = z.object({
   user: userSchema,
   accessToken: z.string().min(1),
   accessTokenExpiresAt: z.string(),
+  /** Seconds without a request after which the server ends the session. */
+  idleTimeoutSeconds: z.number().int().positive(),
+  /** Absolute end of the session, whatever the activity. */
+  sessionExpiresAt: z.string(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

@@ -13,6 +13,8 @@ export interface SessionSnapshot {
   status: SessionStatus;
   user: User | null;
   accessTokenExpiresAt: string | null;
+  /** Seconds without a request after which the server ends the session. */
+  idleTimeoutSeconds: number | null;
   /** Message for the sign-in page, such as why the last session ended. */
   notice: string | null;
 }
@@ -20,11 +22,19 @@ export interface SessionSnapshot {
 export const SESSION_ENDED_NOTICE = "Your session ended. Please sign in again.";
 export const SIGNED_OUT_NOTICE = "You are signed out.";
 
+/** Returns the sign-in page's message after a sign-out for `limitMs` of inactivity. */
+export function idleSignOutNotice(limitMs: number): string {
+  const minutes = Math.round(limitMs / 60_000);
+  const unit = minutes === 1 ? "minute" : "minutes";
+  return `You were signed out because you were inactive for ${minutes} ${unit}.`;
+}
+
 let accessToken: string | null = null;
 let snapshot: SessionSnapshot = {
   status: "restoring",
   user: null,
   accessTokenExpiresAt: null,
+  idleTimeoutSeconds: null,
   notice: null,
 };
 const listeners = new Set<() => void>();
@@ -58,6 +68,7 @@ export function startSession(session: Session): void {
     status: "signedIn",
     user: session.user,
     accessTokenExpiresAt: session.accessTokenExpiresAt,
+    idleTimeoutSeconds: session.idleTimeoutSeconds,
     notice: null,
   });
 }
@@ -65,11 +76,17 @@ export function startSession(session: Session): void {
 /** Clears the access token and user. The sign-in page shows `notice`. */
 export function endSession(notice: string | null = null): void {
   accessToken = null;
-  publish({ status: "signedOut", user: null, accessTokenExpiresAt: null, notice });
+  publish({ status: "signedOut", user: null, accessTokenExpiresAt: null, idleTimeoutSeconds: null, notice });
 }
 
 /** Resets the store to its state at page load, for use between tests. */
 export function resetSessionForTests(): void {
   accessToken = null;
-  publish({ status: "restoring", user: null, accessTokenExpiresAt: null, notice: null });
+  publish({
+    status: "restoring",
+    user: null,
+    accessTokenExpiresAt: null,
+    idleTimeoutSeconds: null,
+    notice: null,
+  });
 }

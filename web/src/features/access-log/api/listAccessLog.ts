@@ -23,8 +23,12 @@ export const ACCESS_LOG_PAGE_SIZE = 25;
 export const ACTION_LABELS: Record<string, string> = {
   "auth.register": "Created the account",
   "auth.login": "Signed in",
+  "auth.login.throttled": "Sign-in blocked after too many failed attempts",
   "auth.refresh": "Renewed the session",
+  "auth.refresh.reuse": "Ended a session after a reused sign-in token",
   "auth.logout": "Signed out",
+  "auth.session.end": "Ended a session",
+  "auth.session.end_others": "Ended all other sessions",
   "auth.password.change": "Changed the password",
   "dashboard.read": "Opened the dashboard",
   "profile.read": "Viewed the profile",

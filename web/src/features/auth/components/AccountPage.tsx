@@ -1,6 +1,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
+import { Link } from "react-router";
 import { ErrorSummary } from "@/lib/forms/ErrorSummary";
 import { InputField } from "@/lib/forms/Field";
 import { useFormFeedback } from "@/lib/forms/useFormFeedback";
@@ -70,6 +71,11 @@ export default function AccountPage() {
           </dl>
         </section>
       )}
+      <section className="card" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Where you are signed in</h2>
+        <p>See the browsers where you are signed in, and sign out of the ones you no longer use.</p>
+        <Link to="/account/sessions">Manage your sessions</Link>
+      </section>
       <section className="card" aria-labelledby="change-password-heading">
         <h2 id="change-password-heading">Change your password</h2>
         <p>When you change your password, you are signed out on every other device.</p>
@@ -99,7 +105,7 @@ export default function AccountPage() {
             label="New password"
             type="password"
             autoComplete="new-password"
-            hint="Use 8 to 128 characters. Do not use your email address."
+            hint="Use 8 to 128 characters. A phrase of three or more unrelated words works well. Common passwords, your name and your email address are not accepted."
             required
             registration={form.register("newPassword")}
             error={errors.newPassword?.message}

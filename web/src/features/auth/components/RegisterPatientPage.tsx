@@ -78,7 +78,7 @@ export default function RegisterPatientPage() {
           label="Password"
           type="password"
           autoComplete="new-password"
-          hint="Use 8 to 128 characters. Do not use your email address."
+          hint="Use 8 to 128 characters. A phrase of three or more unrelated words works well. Common passwords, your name and your email address are not accepted."
           required
           registration={form.register("password")}
           error={errors.password?.message}
