@@ -1,7 +1,9 @@
 // End-to-end scenario against the release binary. A new patient registers, edits the profile
 // and requests an appointment on a phone-sized screen. The demo provider then finds the patient,
 // reads the record and confirms the appointment on a desktop, and the patient finds the
-// provider in the access history. Every page visited is checked with axe-core.
+// provider in the access history. A second provider, with no patients in care, opens the demo
+// patient's record through emergency access, and the demo patient finds that access marked in
+// the access history. Every page visited is checked with axe-core.
 
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
@@ -25,6 +27,16 @@ const DEMO_PROVIDER = {
   name: "Dana Reyes",
 };
 
+/** Demo patient created by `portal serve --demo`, not in the care of a newly registered provider. */
+const DEMO_PATIENT = {
+  email: "patient@demo.portal.test",
+  password: "demo-patient-2026",
+  dateOfBirth: "1978-04-12",
+};
+
+/** Provider invite code that `portal serve --demo` creates and prints. */
+const DEMO_INVITE_CODE = "DEMO-INVITE-CODE-2026";
+
 /** Pages the scenario checks with axe. The last test asserts that each one was checked. */
 const PAGES_TO_AUDIT = [
   "landing",
@@ -37,6 +49,10 @@ const PAGES_TO_AUDIT = [
   "provider patient record",
   "provider appointment requests",
   "access history",
+  "provider sign-up",
+  "emergency access",
+  "emergency access record",
+  "emergency access history",
   "health information",
   "privacy policy",
 ];
@@ -57,6 +73,19 @@ const patient = {
 };
 patient.fullName = `${patient.firstName} ${patient.lastName}`;
 patient.searchPrefix = patient.lastName.slice(0, 9);
+
+/** A second provider, registered with the demo invite code, with no patients in care. */
+const outsideProvider = {
+  email: `lee.${runId}@example.test`,
+  password: `quiet-meadow-${runId}`,
+  firstName: "Lee",
+  lastName: `Park${runId}`,
+  npi: randomNpi(),
+  specialty: "Emergency medicine",
+};
+outsideProvider.fullName = `${outsideProvider.firstName} ${outsideProvider.lastName}`;
+
+const emergencyReason = `Arrived unconscious by ambulance, allergy history needed (${runId})`;
 
 const allergy = { substance: "Penicillin", reaction: "Hives", severity: "severe", severityLabel: "Severe" };
 
@@ -352,6 +381,73 @@ describe("patient portal", () => {
   });
 
   step(
+    "provider outside the care uses emergency access",
+    async () => {
+      const session = await openPortalPage(state.browser, state.portal.baseUrl, { phone: false });
+      state.sessions.outsideProvider = session;
+      const { page } = session;
+
+      await page.goto("/register/provider");
+      await heading(page, "Create a provider account").waitFor();
+      await page.getByRole("textbox", { name: "Email", exact: true }).fill(outsideProvider.email);
+      await page.getByLabel("Password", { exact: true }).fill(outsideProvider.password);
+      await page.getByRole("textbox", { name: "First name", exact: true }).fill(outsideProvider.firstName);
+      await page.getByRole("textbox", { name: "Last name", exact: true }).fill(outsideProvider.lastName);
+      await page.getByRole("textbox", { name: "NPI number", exact: true }).fill(outsideProvider.npi);
+      await page.getByRole("textbox", { name: "Specialty", exact: true }).fill(outsideProvider.specialty);
+      await page.getByRole("textbox", { name: "Invite code", exact: true }).fill(DEMO_INVITE_CODE);
+      await auditPage(session, "provider sign-up");
+      const registered = page.waitForResponse(isRequest("POST", "/api/v1/auth/register/provider"));
+      await page.getByRole("button", { name: "Create provider account", exact: true }).click();
+      await expectJson(await registered, 201);
+      await page.waitForURL(pathIs("/provider/patients"));
+      await page.getByRole("status").filter({ hasText: "0 patients" }).waitFor();
+
+      await page.getByRole("link", { name: "Request emergency access", exact: true }).click();
+      await page.waitForURL(pathIs("/provider/emergency-access"));
+      await heading(page, "Emergency access").waitFor();
+      await page.getByRole("textbox", { name: "Patient's email", exact: true }).fill(DEMO_PATIENT.email);
+      await page.getByLabel("Patient's date of birth", { exact: true }).fill(DEMO_PATIENT.dateOfBirth);
+      await page.getByRole("textbox", { name: /^Reason/ }).fill(emergencyReason);
+      await page.getByRole("checkbox", { name: /I confirm that this patient needs care from me now/ }).check();
+      await auditPage(session, "emergency access");
+
+      const granted = page.waitForResponse(isRequest("POST", "/api/v1/provider/emergency-access"));
+      await page.getByRole("button", { name: "Open the record", exact: true }).click();
+      const grant = await expectJson(await granted, 201);
+      await page.waitForURL(pathIs(`/provider/patients/${grant.patientId}`));
+      await heading(page, "Patient record").waitFor();
+      await page.getByText(/^Emergency access until \d{1,2}:\d{2} [AP]M/).waitFor();
+      const personal = await page.getByRole("region", { name: "Personal details" }).innerText();
+      assert.ok(
+        personal.includes(`${grant.firstName} ${grant.lastName}`),
+        `the record does not show the patient's name:\n${personal}`,
+      );
+      assert.ok(personal.includes("12 Apr 1978"), `the record does not show the date of birth:\n${personal}`);
+      await assertReadOnlyRecord(page);
+      await auditPage(session, "emergency access record");
+      await page.getByRole("button", { name: "Sign out", exact: true }).click();
+      await page.waitForURL(pathIs("/signin"));
+
+      await page.goto("/signin");
+      await heading(page, "Sign in").waitFor();
+      await signIn(page, DEMO_PATIENT, "/dashboard");
+      await mainNav(page).getByRole("link", { name: "Access history", exact: true }).click();
+      await page.waitForURL(pathIs("/access-log"));
+      await page.getByRole("note", { name: "This page includes emergency access" }).waitFor();
+      const table = page.getByRole("table", { name: "Who accessed your record" });
+      const grantRow = table.getByRole("row").filter({ hasText: "Opened your record in an emergency" });
+      const grantText = await grantRow.innerText();
+      assert.ok(grantText.includes("Emergency access"), `the grant has no emergency badge:\n${grantText}`);
+      assert.ok(grantText.includes(`${outsideProvider.fullName} (Provider)`), `the grant does not name the provider:\n${grantText}`);
+      assert.ok(grantText.includes(emergencyReason), `the grant does not show the reason:\n${grantText}`);
+      await table.getByRole("row").filter({ hasText: "Viewed the profile under emergency access" }).first().waitFor();
+      await auditPage(session, "emergency access history");
+    },
+    { independent: true },
+  );
+
+  step(
     "public pages load without signing in",
     async () => {
       const session = await openPortalPage(state.browser, state.portal.baseUrl, { phone: true });
@@ -585,6 +681,23 @@ function heading(page, name) {
 
 function mainNav(page) {
   return page.getByRole("navigation", { name: "Main", exact: true });
+}
+
+/**
+ * Returns a random NPI with a valid check digit: the Luhn digit over the prefix 80840 and the
+ * first nine digits.
+ */
+function randomNpi() {
+  const firstNine = String(100_000_000 + randomInt(900_000_000));
+  const digits = Array.from(`80840${firstNine}`, Number).reverse();
+  const sum = digits.reduce((total, digit, index) => {
+    if (index % 2 === 1) {
+      return total + digit;
+    }
+    const doubled = digit * 2;
+    return total + (doubled > 9 ? doubled - 9 : doubled);
+  }, 0);
+  return `${firstNine}${(10 - (sum % 10)) % 10}`;
 }
 
 function randomLetters(count) {

@@ -41,6 +41,9 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// Not allowed, with a detail for the client that says why and what to do.
+    #[error("not allowed: {0}")]
+    ForbiddenWithDetail(&'static str),
     #[error("not found")]
     NotFound,
     #[error("conflict: {0}")]

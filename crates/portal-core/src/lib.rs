@@ -12,6 +12,7 @@ pub use error::{FieldError, ServiceError, ServiceResult, StoreError};
 pub mod audit;
 pub mod audit_chain;
 pub mod input;
+pub mod keyring;
 pub mod password;
 pub mod reminders;
 pub mod services;

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::StoreError;
+use crate::keyring::SealedRecordKind;
 use crate::model::{
     AccessEvent, Appointment, AppointmentStatus, CarePatient, Consent, HealthDetails, Invite,
     NewAppointment, NewAuditEvent, Page, PageRequest, Profile, ProfileChanges, ProviderDetails,
@@ -241,6 +242,113 @@ pub trait AuditStore: Send + Sync {
     ) -> StoreResult<Page<AccessEvent>>;
 }
 
+/// A user's TOTP credential (RFC 6238) and unused recovery codes, as stored.
+///
+/// The stores encrypt `secret` at rest (see [`crate::keyring`]), so a store compares secrets
+/// after decrypting, never in a query.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MfaRecord {
+    pub user_id: Uuid,
+    /// The shared secret in base32 (RFC 4648, no padding).
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+    /// When the user confirmed the setup with a first code; `None` while it is pending.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The highest time step (Unix seconds / 30) accepted so far, or 0, so a code is accepted
+    /// at most once.
+    pub last_step: i64,
+    /// SHA-256 hashes (lower-case hex) of the recovery codes not used yet, sorted when read.
+    pub recovery_code_hashes: Vec<String>,
+}
+
+/// Prints everything but the secret and the recovery code hashes.
+impl std::fmt::Debug for MfaRecord {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("MfaRecord")
+            .field("user_id", &self.user_id)
+            .field("created_at", &self.created_at)
+            .field("confirmed_at", &self.confirmed_at)
+            .field("last_step", &self.last_step)
+            .field("recovery_codes_left", &self.recovery_code_hashes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Two-step sign-in credentials, one record per user. Every write is one conditional
+/// operation, so two server instances never accept the same code or recovery code twice.
+#[async_trait]
+pub trait MfaStore: Send + Sync {
+    async fn find_totp(&self, user_id: Uuid) -> StoreResult<Option<MfaRecord>>;
+
+    /// Stores a pending (unconfirmed) secret, replacing a pending one and resetting
+    /// `last_step`; returns false, writing nothing, when the user has a confirmed credential.
+    async fn set_pending_totp(
+        &self,
+        user_id: Uuid,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Confirms the pending setup if its secret is still `secret`, records `step` as the last
+    /// accepted step and stores the recovery code hashes. Returns false, writing nothing, when
+    /// the setup is missing, already confirmed or was replaced meanwhile.
+    async fn confirm_totp(
+        &self,
+        user_id: Uuid,
+        secret: &str,
+        step: i64,
+        recovery_code_hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Deletes the credential, pending or confirmed, and its recovery codes; returns whether
+    /// there was one.
+    async fn remove_totp(&self, user_id: Uuid) -> StoreResult<bool>;
+
+    /// Sets `last_step` to `step` if the credential is confirmed and `step` is greater than
+    /// `last_step`; returns whether it did.
+    async fn accept_totp_step(&self, user_id: Uuid, step: i64) -> StoreResult<bool>;
+
+    /// Replaces the recovery codes of a confirmed credential; returns false when there is none.
+    async fn replace_recovery_codes(
+        &self,
+        user_id: Uuid,
+        recovery_code_hashes: &[String],
+    ) -> StoreResult<bool>;
+
+    /// Removes one unused recovery code of a confirmed credential; returns whether it was
+    /// there, so each code works once.
+    async fn use_recovery_code(&self, user_id: Uuid, code_hash: &str) -> StoreResult<bool>;
+}
+
+/// How many records of a kind use one data key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUsage {
+    /// The data key id, or `None` for legacy plain text written before encryption existed.
+    pub key_id: Option<String>,
+    pub records: u64,
+}
+
+/// Re-encryption of stored health data under the newest data key, for `portal keys rotate`.
+/// See [`crate::keyring`] for the stored form.
+#[async_trait]
+pub trait EncryptionStore: Send + Sync {
+    /// Counts the records of `kind` per data key, by the key of one field that every write
+    /// encrypts together with the others: the date of birth of a patient, the reason of an
+    /// appointment, the secret of a two-step sign-in credential, the detail of an audit event
+    /// (events without a detail are not counted).
+    async fn count_by_key(&self, kind: SealedRecordKind) -> StoreResult<Vec<KeyUsage>>;
+
+    /// Re-encrypts with the newest key up to `limit` patients, appointments or two-step
+    /// sign-in credentials that have a value under another key or in plain text, and returns
+    /// how many it rewrote. Each record is rewritten only if its stored values are still those
+    /// it read, so a concurrent edit is never overwritten. Such a record is left for the next
+    /// call. Audit events are never rewritten: for [`SealedRecordKind::AuditEvent`] this
+    /// returns 0.
+    async fn reencrypt_batch(&self, kind: SealedRecordKind, limit: u32) -> StoreResult<u64>;
+}
+
 /// The kinds of record a whole-database copy moves, in the order they must be imported so
 /// that every reference points at a record already present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,12 +359,15 @@ pub enum RecordKind {
     Appointment,
     Session,
     AuditEvent,
+    /// Two-step sign-in credentials ([`MfaRecord`]).
+    Mfa,
 }
 
 impl RecordKind {
-    pub const IMPORT_ORDER: [RecordKind; 6] = [
+    pub const IMPORT_ORDER: [RecordKind; 7] = [
         RecordKind::Provider,
         RecordKind::Patient,
+        RecordKind::Mfa,
         RecordKind::Invite,
         RecordKind::Appointment,
         RecordKind::Session,
@@ -271,6 +382,7 @@ impl RecordKind {
             RecordKind::Appointment => "appointments",
             RecordKind::Session => "sessions",
             RecordKind::AuditEvent => "audit events",
+            RecordKind::Mfa => "two-step sign-in credentials",
         }
     }
 }
@@ -317,6 +429,7 @@ pub enum TransferRecord {
     Appointment(StoredAppointment),
     Session(Session),
     AuditEvent(StoredAuditEvent),
+    Mfa(MfaRecord),
 }
 
 /// Whole-database export and import, used by `portal migrate-data`.
@@ -350,6 +463,8 @@ pub trait Store:
     + SessionStore
     + AuditStore
     + TransferStore
+    + MfaStore
+    + EncryptionStore
 {
     /// Runs a trivial query to check that the database responds.
     async fn ping(&self) -> StoreResult<()>;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
+use portal_core::model::Role;
 use portal_core::throttle::{LoginThrottleSettings, ThrottleLimit};
 
 #[derive(Debug, Parser)]
@@ -33,6 +34,29 @@ pub enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage the data keys that encrypt health data at rest.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every patient, appointment and two-step sign-in secret under the newest key
+    /// of PORTAL_DATA_KEY, and report how many records use each key. Safe to stop and run again, and while the
+    /// portal runs.
+    Rotate(KeysRotateArgs),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct KeysRotateArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Records re-encrypted per transaction (SQLite) or per batch of conditional updates
+    /// (MongoDB).
+    #[arg(long, default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +123,12 @@ pub struct CommonArgs {
     /// IANA time zone whose date is "today" for ages, tips and reminders.
     #[arg(long, env = "PORTAL_CLINIC_TIME_ZONE", default_value = "UTC")]
     pub clinic_time_zone: chrono_tz::Tz,
+
+    /// Keys that encrypt health data at rest: comma-separated `<key id>:<base64 32-byte key>`
+    /// entries, oldest first; the last one encrypts. Generated into the data folder in
+    /// development when missing.
+    #[arg(long, env = "PORTAL_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Parser)]
@@ -172,6 +202,38 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_LOGIN_THROTTLE_MINUTES", default_value_t = 15,
         value_parser = clap::value_parser!(u32).range(1..=1440))]
     pub login_throttle_minutes: u32,
+
+    /// Roles that must set up two-step sign-in (TOTP) before using anything but their
+    /// account: a comma-separated list of `patient`, `provider` and `admin`, or `none`.
+    /// Defaults to `provider,admin` in production and `none` in development.
+    #[arg(long, env = "PORTAL_MFA_REQUIRED_ROLES", value_parser = parse_role_list)]
+    pub mfa_required_roles: Option<RoleList>,
+}
+
+/// A list of roles from a comma-separated option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleList(pub Vec<Role>);
+
+/// Parses `PORTAL_MFA_REQUIRED_ROLES`: role names separated by commas, or `none`.
+fn parse_role_list(value: &str) -> Result<RoleList, String> {
+    let value = value.trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("none") {
+        return Ok(RoleList(Vec::new()));
+    }
+    let mut roles = Vec::new();
+    for entry in value.split(',') {
+        let name = entry.trim().to_ascii_lowercase();
+        let role = Role::parse(&name).ok_or_else(|| {
+            format!(
+                "PORTAL_MFA_REQUIRED_ROLES: `{}` is not a role; use patient, provider, admin or none",
+                entry.trim()
+            )
+        })?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    Ok(RoleList(roles))
 }
 
 impl Default for ServeArgs {
@@ -181,6 +243,18 @@ impl Default for ServeArgs {
 }
 
 impl ServeArgs {
+    /// Returns the roles that must use two-step sign-in: `PORTAL_MFA_REQUIRED_ROLES`, or else
+    /// providers and admins in production and no role in development.
+    pub fn mfa_required_roles(&self) -> Vec<Role> {
+        match &self.mfa_required_roles {
+            Some(RoleList(roles)) => roles.clone(),
+            None if self.common.environment == Environment::Production => {
+                vec![Role::Provider, Role::Admin]
+            }
+            None => Vec::new(),
+        }
+    }
+
     /// Returns the sign-in throttle limits set by the `PORTAL_LOGIN_*` options.
     pub fn login_throttle(&self) -> LoginThrottleSettings {
         let window = chrono::Duration::minutes(i64::from(self.login_throttle_minutes));
@@ -262,6 +336,16 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "NAME")]
     pub to_mongodb_database: Option<String>,
 
+    /// Data keys of the source database, in the form of PORTAL_DATA_KEY.
+    #[arg(long, env = "PORTAL_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+
+    /// Data keys of the target database, in the form of PORTAL_DATA_KEY; defaults to
+    /// PORTAL_DATA_KEY, or in development to the key generated into the target's data folder.
+    /// Records are decrypted with the source's keys and encrypted with the newest target key.
+    #[arg(long, env = "PORTAL_MIGRATE_TO_DATA_KEY", hide_env_values = true)]
+    pub to_data_key: Option<String>,
+
     /// Copy into a target that already contains records. A record whose key (id, email,
     /// invite hash or audit sequence number) exists in the target still stops the copy.
     #[arg(long)]
@@ -323,6 +407,36 @@ mod tests {
                 .to_string();
             assert!(error.contains("PORTAL_TRUSTED_PROXIES"), "{list}: {error}");
         }
+    }
+
+    #[test]
+    fn mfa_roles_default_by_environment() {
+        assert_eq!(
+            ServeArgs::default().mfa_required_roles(),
+            Vec::<Role>::new()
+        );
+        let production = ServeArgs::try_parse_from(["serve", "--env", "production"]).unwrap();
+        assert_eq!(
+            production.mfa_required_roles(),
+            vec![Role::Provider, Role::Admin]
+        );
+    }
+
+    #[test]
+    fn mfa_roles_parse_lists() {
+        let cases = [
+            ("patient, Provider", vec![Role::Patient, Role::Provider]),
+            ("admin,admin", vec![Role::Admin]),
+            ("none", Vec::new()),
+        ];
+        for (list, expected) in cases {
+            let args = ServeArgs::try_parse_from(["serve", "--mfa-required-roles", list]).unwrap();
+            assert_eq!(args.mfa_required_roles(), expected, "{list}");
+        }
+        let error = ServeArgs::try_parse_from(["serve", "--mfa-required-roles", "nurse"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PORTAL_MFA_REQUIRED_ROLES"), "{error}");
     }
 
     #[test]

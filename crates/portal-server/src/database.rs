@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::bail;
+use portal_core::keyring::Keyring;
 use portal_core::store::Store;
 use portal_store_mongo::MongoStore;
 use portal_store_sqlite::SqliteStore;
@@ -51,10 +52,14 @@ impl Backend {
 /// errors point at it. `mongodb_database` overrides the database named in a MongoDB URL's path
 /// and is ignored, with a warning, for SQLite. Errors and logs show the URL only through
 /// [`redact_url`], and connection errors have the URL's credentials removed.
+///
+/// The store encrypts health data with the newest key of `keyring` and decrypts it with any of
+/// its keys.
 pub async fn open(
     url: &str,
     mongodb_database: Option<&str>,
     setting: &str,
+    keyring: Keyring,
 ) -> anyhow::Result<Arc<dyn Store>> {
     let redacted = redact_url(url);
     let Some(backend) = Backend::of_url(url) else {
@@ -72,11 +77,11 @@ pub async fn open(
                     "a MongoDB database name is set but {setting} names an SQLite file; the name is ignored"
                 );
             }
-            SqliteStore::connect(url)
+            SqliteStore::connect(url, keyring)
                 .await
                 .map(|store| Arc::new(store) as Arc<dyn Store>)
         }
-        Backend::MongoDb => MongoStore::connect(url, mongodb_database)
+        Backend::MongoDb => MongoStore::connect(url, mongodb_database, keyring)
             .await
             .map(|store| Arc::new(store) as Arc<dyn Store>),
     };
@@ -361,10 +366,13 @@ mod tests {
 
     #[tokio::test]
     async fn open_rejects_unknown_scheme() {
+        let keyring =
+            Keyring::parse("k:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("a valid key");
         let error = open(
             "postgres://admin:hunter2@db.internal/portal",
             None,
             "PORTAL_DATABASE_URL",
+            keyring,
         )
         .await
         .err()

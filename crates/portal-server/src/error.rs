@@ -82,6 +82,16 @@ impl ApiError {
         }
     }
 
+    /// 401 for the second sign-in step: one message for a wrong, reused or malformed code
+    /// and an invalid or expired `mfaToken`.
+    pub fn mfa_failed() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "The code is incorrect or was already used, or the sign-in took too long. \
+             Enter the newest code, or sign in again.",
+        )
+    }
+
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "You are not allowed to do this.")
     }
@@ -125,6 +135,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Validation(errors) => Self::invalid(errors),
             ServiceError::Unauthenticated => Self::unauthorized(),
             ServiceError::Forbidden => Self::forbidden(),
+            ServiceError::ForbiddenWithDetail(detail) => Self::new(StatusCode::FORBIDDEN, detail),
             ServiceError::NotFound => Self::not_found(),
             ServiceError::Conflict(detail) => Self::new(StatusCode::CONFLICT, detail),
             ServiceError::Throttled(throttled) => {

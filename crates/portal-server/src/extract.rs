@@ -5,7 +5,9 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{
+    ConnectInfo, FromRef, FromRequest, FromRequestParts, OriginalUri, Path, Query, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use portal_core::model::{AppointmentStatus, PageRequest};
@@ -343,6 +345,13 @@ where
             .portal
             .authenticate(subject.session_id, subject.user_id)
             .await?;
+        if session.mfa_enrolment_required && !open_before_mfa_enrolment(parts) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "Set up two-step sign-in first: your role requires it. Open Account, then \
+                 Two-step sign-in. Until then only your account settings are available.",
+            ));
+        }
         Ok(Self(Caller {
             user_id: session.user.id,
             role: session.user.role,
@@ -350,6 +359,24 @@ where
             context: request_context(parts, &state.trusted_proxies),
         }))
     }
+}
+
+/// Returns whether a user who must set up two-step sign-in may use the request's route:
+/// `/auth/me`, `/auth/logout`, `/auth/refresh`, `/auth/mfa...` and `/auth/sessions...`.
+fn open_before_mfa_enrolment(parts: &Parts) -> bool {
+    // Nested routers see the path without their prefix, so read the original one.
+    let path = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |original| original.0.path());
+    let Some(rest) = path.strip_prefix("/api/v1/auth/") else {
+        return false;
+    };
+    matches!(rest, "me" | "logout" | "refresh")
+        || rest == "mfa"
+        || rest.starts_with("mfa/")
+        || rest == "sessions"
+        || rest.starts_with("sessions/")
 }
 
 /// Returns the token of a `Bearer` credential; the scheme name is case-insensitive

@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use portal_server::config::{AuditCommand, Cli, Command, InviteCommand, ServeArgs};
-use portal_server::{audit_check, logging, migrate, seed, server};
+use portal_server::config::{AuditCommand, Cli, Command, InviteCommand, KeysCommand, ServeArgs};
+use portal_server::{audit_check, keys, logging, migrate, seed, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -25,6 +25,9 @@ async fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify(args)) => {
             (args.common.environment, args.common.log_format)
         }
+        Command::Keys(KeysCommand::Rotate(args)) => {
+            (args.common.environment, args.common.log_format)
+        }
     };
     logging::init(environment, log_format);
 
@@ -34,6 +37,7 @@ async fn main() -> ExitCode {
         Command::Invite(InviteCommand::Create(args)) => seed::create_invite(args).await,
         Command::MigrateData(args) => migrate::run(args).await,
         Command::Audit(AuditCommand::Verify(args)) => audit_check::verify(args).await,
+        Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

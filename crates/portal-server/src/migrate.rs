@@ -11,7 +11,9 @@ use portal_core::audit_chain::verify_chain;
 use portal_core::store::{RecordKind, Store};
 
 use crate::config::MigrateArgs;
+use crate::data_key::{self, DATA_KEY_VARIABLE};
 use crate::database::{self, redact_url};
+use crate::server::data_dir;
 
 /// Records of one kind: in the source, in the target before the copy, copied, and in both
 /// stores after the copy.
@@ -46,9 +48,46 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
             file.display()
         );
     }
-    let source =
-        database::open(&args.from, args.from_mongodb_database.as_deref(), "--from").await?;
-    let target = match database::open(&args.to, args.to_mongodb_database.as_deref(), "--to").await {
+    // Records travel as plaintext domain values: the source store decrypts with its keys and
+    // the target encrypts with the newest of its own. Without `--to-data-key` the target gets
+    // PORTAL_DATA_KEY, or in development the key in the target's own data folder, which is
+    // the key `portal serve` on the target then uses.
+    let source_keyring = data_key::resolve(
+        args.data_key.as_deref(),
+        DATA_KEY_VARIABLE,
+        args.environment,
+        &data_dir(&args.from),
+    )?;
+    let target_keyring = match (args.to_data_key.as_deref(), args.data_key.as_deref()) {
+        (Some(value), _) => data_key::resolve(
+            Some(value),
+            "PORTAL_MIGRATE_TO_DATA_KEY",
+            args.environment,
+            &data_dir(&args.to),
+        )?,
+        (None, Some(_)) => source_keyring.clone(),
+        (None, None) => data_key::resolve(
+            None,
+            DATA_KEY_VARIABLE,
+            args.environment,
+            &data_dir(&args.to),
+        )?,
+    };
+    let source = database::open(
+        &args.from,
+        args.from_mongodb_database.as_deref(),
+        "--from",
+        source_keyring,
+    )
+    .await?;
+    let target = match database::open(
+        &args.to,
+        args.to_mongodb_database.as_deref(),
+        "--to",
+        target_keyring,
+    )
+    .await
+    {
         Ok(target) => target,
         Err(error) => {
             source.close().await;

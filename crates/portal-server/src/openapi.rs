@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::PROBLEM_JSON;
 
-use crate::routes::{auth, patient, provider, service};
+use crate::routes::{auth, mfa, patient, provider, service};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,12 @@ use crate::routes::{auth, patient, provider, service};
         auth::list_sessions,
         auth::end_session,
         auth::end_other_sessions,
+        mfa::login_mfa,
+        mfa::status,
+        mfa::setup,
+        mfa::confirm,
+        mfa::disable,
+        mfa::recovery_codes,
         patient::dashboard,
         patient::profile,
         patient::update_profile,

@@ -154,8 +154,9 @@ fn load_or_create_secret(path: &Path, variable: &str) -> anyhow::Result<Secret> 
     Ok(Secret::new(value))
 }
 
+/// Writes `value` to `path`, readable and writable only by the owner (mode 0600 on Unix).
 #[cfg(unix)]
-fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
+pub(crate) fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -168,7 +169,7 @@ fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
+pub(crate) fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
     std::fs::write(path, value)
 }
 

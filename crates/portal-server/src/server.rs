@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::client_addr::TrustedProxies;
 use crate::config::{CommonArgs, Environment, ServeArgs};
+use crate::data_key::{self, DATA_KEY_VARIABLE};
 use crate::database;
 use crate::routes::{app, require_https};
 use crate::secret::RequiredSecret;
@@ -26,12 +27,19 @@ use crate::tokens::TokenKeys;
 
 /// Opens the store named by `PORTAL_DATABASE_URL`: SQLite for `sqlite:` URLs, MongoDB for
 /// `mongodb://` and `mongodb+srv://` URLs, in the database `PORTAL_MONGODB_DATABASE` names when
-/// set.
+/// set. Health data is encrypted with the keys of `PORTAL_DATA_KEY` (see [`data_key`]).
 pub async fn open_store(common: &CommonArgs) -> anyhow::Result<Arc<dyn Store>> {
+    let keyring = data_key::resolve(
+        common.data_key.as_deref(),
+        DATA_KEY_VARIABLE,
+        common.environment,
+        &data_dir(&common.database_url),
+    )?;
     database::open(
         &common.database_url,
         common.mongodb_database.as_deref(),
         "PORTAL_DATABASE_URL",
+        keyring,
     )
     .await
 }
@@ -54,7 +62,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     check_session_minutes(&args)?;
     let tls_config = tls_files.as_ref().map(tls::server_config).transpose()?;
     let data_dir = data_dir(&args.common.database_url);
-    let [jwt_secret] = required_secrets(&args);
+    let [jwt_secret, _] = required_secrets(&args);
     let secret = jwt_secret.resolve(args.common.environment, &data_dir)?;
     let store = open_store(&args.common).await?;
     let settings = PortalSettings {
@@ -62,6 +70,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_lifetime: Duration::hours(i64::from(args.session_hours)),
         session_idle_timeout: Duration::minutes(i64::from(args.session_idle_minutes)),
         login_throttle: args.login_throttle(),
+        mfa_required_roles: args.mfa_required_roles(),
         ..PortalSettings::default()
     };
     let (portal, audit_task) = build_portal(store.clone(), settings)?;
@@ -173,12 +182,20 @@ async fn serve_https(
 
 /// Returns the secrets `serve` needs, each with its variable and configured value. A new
 /// required secret is one more entry here.
-fn required_secrets(args: &ServeArgs) -> [RequiredSecret<'_>; 1] {
-    [RequiredSecret {
-        variable: "PORTAL_JWT_SECRET",
-        development_file: "jwt-secret",
-        value: args.jwt_secret.as_deref(),
-    }]
+fn required_secrets(args: &ServeArgs) -> [RequiredSecret<'_>; 2] {
+    [
+        RequiredSecret {
+            variable: "PORTAL_JWT_SECRET",
+            development_file: "jwt-secret",
+            value: args.jwt_secret.as_deref(),
+        },
+        // Resolved by `open_store`, because every command that opens a store needs it.
+        RequiredSecret {
+            variable: DATA_KEY_VARIABLE,
+            development_file: data_key::DEVELOPMENT_FILE,
+            value: args.common.data_key.as_deref(),
+        },
+    ]
 }
 
 /// Checks the settings that must be right before anything starts, and returns the TLS files
@@ -255,7 +272,7 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 
 /// Returns the folder for development secrets: the folder of the SQLite file, or `./data` when
 /// the database runs on a server.
-fn data_dir(database_url: &str) -> PathBuf {
+pub(crate) fn data_dir(database_url: &str) -> PathBuf {
     database::sqlite_folder(database_url).unwrap_or_else(|| PathBuf::from("./data"))
 }
 

@@ -1,5 +1,8 @@
 //! Access tokens: HS256 JWTs carrying the user and session ids, with `iss`, `aud` and `exp`
 //! checked and the algorithm pinned.
+//!
+//! Sign-in tokens for the second step of a two-step sign-in (`mfaToken`) are signed with the
+//! same key but carry another audience and no session id, so neither kind passes as the other.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -10,6 +13,11 @@ use crate::secret::Secret;
 
 const ISSUER: &str = "patient-portal";
 const AUDIENCE: &str = "patient-portal-api";
+const MFA_AUDIENCE: &str = "patient-portal-mfa";
+/// Lifetime of a token for the second sign-in step.
+pub const MFA_TOKEN_LIFETIME: Duration = Duration::minutes(5);
+/// Seconds of clock difference that expiry checks allow.
+const LEEWAY_SECS: u64 = 5;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -17,6 +25,16 @@ struct Claims {
     aud: String,
     sub: Uuid,
     sid: Uuid,
+    iat: i64,
+    exp: i64,
+}
+
+/// Claims of a second-step sign-in token: the user whose password was right.
+#[derive(Debug, Serialize, Deserialize)]
+struct MfaClaims {
+    iss: String,
+    aud: String,
+    sub: Uuid,
     iat: i64,
     exp: i64,
 }
@@ -33,6 +51,7 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    mfa_validation: Validation,
     lifetime: Duration,
 }
 
@@ -42,11 +61,19 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
+        // The expiry of a second-step token is checked against the portal's clock in
+        // `verify_mfa`, so tests that move that clock can expire it.
+        let mut mfa_validation = Validation::new(Algorithm::HS256);
+        mfa_validation.set_issuer(&[ISSUER]);
+        mfa_validation.set_audience(&[MFA_AUDIENCE]);
+        mfa_validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        mfa_validation.validate_exp = false;
         Self {
             encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
             validation,
+            mfa_validation,
             lifetime,
         }
     }
@@ -77,6 +104,32 @@ impl TokenKeys {
             user_id: data.claims.sub,
             session_id: data.claims.sid,
         })
+    }
+
+    /// Signs a second-step sign-in token for the user; returns it with its expiry.
+    pub fn issue_mfa(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), jsonwebtoken::errors::Error> {
+        let expires_at = now + MFA_TOKEN_LIFETIME;
+        let claims = MfaClaims {
+            iss: ISSUER.into(),
+            aud: MFA_AUDIENCE.into(),
+            sub: user_id,
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
+        Ok((token, expires_at))
+    }
+
+    /// Verifies a second-step sign-in token (signature, algorithm, issuer, audience) and its
+    /// expiry at `now`; returns the user it names.
+    pub fn verify_mfa(&self, token: &str, now: DateTime<Utc>) -> Option<Uuid> {
+        let data = decode::<MfaClaims>(token, &self.decoding, &self.mfa_validation).ok()?;
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        (now.timestamp() <= data.claims.exp + leeway).then_some(data.claims.sub)
     }
 }
 
@@ -125,6 +178,28 @@ mod tests {
         );
         let (token, _) = other.issue(subject(), Utc::now()).unwrap();
         assert_eq!(keys().verify(&token), None);
+    }
+
+    #[test]
+    fn mfa_token_round_trip() {
+        let keys = keys();
+        let user_id = Uuid::now_v7();
+        let now = Utc::now();
+        let (token, expires_at) = keys.issue_mfa(user_id, now).unwrap();
+        assert_eq!(expires_at, now + MFA_TOKEN_LIFETIME);
+        assert_eq!(keys.verify_mfa(&token, now), Some(user_id));
+        let later = now + MFA_TOKEN_LIFETIME + Duration::seconds(10);
+        assert_eq!(keys.verify_mfa(&token, later), None);
+    }
+
+    #[test]
+    fn mfa_and_access_tokens_do_not_mix() {
+        let keys = keys();
+        let now = Utc::now();
+        let (mfa_token, _) = keys.issue_mfa(Uuid::now_v7(), now).unwrap();
+        assert_eq!(keys.verify(&mfa_token), None);
+        let (access_token, _) = keys.issue(subject(), now).unwrap();
+        assert_eq!(keys.verify_mfa(&access_token, now), None);
     }
 
     #[test]

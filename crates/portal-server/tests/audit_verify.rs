@@ -18,6 +18,7 @@ async fn portal(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("PORTAL_DATABASE_URL", database_url(dir))
         .env("PORTAL_ENV", "development")
+        .env_remove("PORTAL_DATA_KEY")
         .args(args)
         .kill_on_drop(true)
         .output()

@@ -26,6 +26,8 @@ fn portal(dir: &Path) -> Command {
         .current_dir(dir)
         .env_remove("PORTAL_DATABASE_URL")
         .env_remove("PORTAL_JWT_SECRET")
+        .env_remove("PORTAL_DATA_KEY")
+        .env_remove("PORTAL_MIGRATE_TO_DATA_KEY")
         .env_remove("PORTAL_BIND")
         .env("PORTAL_ENV", "development")
         .env("PORTAL_WEB_DIR", dir)
@@ -316,9 +318,10 @@ async fn seed_refuses_non_empty_database() {
 #[tokio::test]
 async fn production_rejects_demo_and_missing_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 2] = [
+    let cases: [(&[&str], &str); 3] = [
         (&["serve", "--demo"], "--demo is not allowed"),
         (&["serve"], "PORTAL_JWT_SECRET is required"),
+        (&["serve"], "PORTAL_DATA_KEY is required"),
     ];
     for (args, expected) in cases {
         let output = portal(dir.path())
@@ -346,6 +349,9 @@ async fn sigterm_right_after_start_stops_cleanly() {
 /// A token-signing secret fit for production, made for these tests only.
 const PRODUCTION_SECRET: &str = "cli-test-Tq7Wm2Xc9Lr4Bz1Nv6Hd3Ks8Pf0Gy5Ja";
 
+/// A data key fit for production, made for these tests only.
+const PRODUCTION_DATA_KEY: &str = "cli-test:q3J9bX2mK7vR1tY8wZ4pL6nC0sD5fG2hA9eU3iO7kM0=";
+
 /// `portal serve` in production mode behind a trusted proxy with a good secret, so each
 /// refusal test breaks exactly one setting.
 fn production_serve(dir: &Path) -> Command {
@@ -353,6 +359,7 @@ fn production_serve(dir: &Path) -> Command {
     command
         .env("PORTAL_ENV", "production")
         .env("PORTAL_JWT_SECRET", PRODUCTION_SECRET)
+        .env("PORTAL_DATA_KEY", PRODUCTION_DATA_KEY)
         .env("PORTAL_TRUSTED_PROXIES", "127.0.0.1")
         .env_remove("PORTAL_TLS_CERT")
         .env_remove("PORTAL_TLS_KEY")
@@ -486,6 +493,8 @@ async fn production_starts_behind_trusted_proxy() {
             "production",
             "--jwt-secret",
             PRODUCTION_SECRET,
+            "--data-key",
+            PRODUCTION_DATA_KEY,
             "--trusted-proxies",
             "127.0.0.1",
         ],
@@ -528,6 +537,10 @@ async fn production_starts_behind_trusted_proxy() {
     assert!(
         !dir.path().join("data/jwt-secret").exists(),
         "production wrote a development secret"
+    );
+    assert!(
+        !dir.path().join("data/data-key").exists(),
+        "production wrote a development data key"
     );
 
     let status = terminate(running).await;

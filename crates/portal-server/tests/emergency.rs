@@ -31,7 +31,7 @@ async fn access_log(patient: &Client) -> Vec<Value> {
 }
 
 #[tokio::test]
-async fn grant_opens_the_record_and_shows_in_the_access_log() {
+async fn grant_opens_record_and_logs_it() {
     let app = TestApp::spawn().await;
     let provider = app.provider().await;
     let patient = app.register_patient().await;

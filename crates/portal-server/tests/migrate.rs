@@ -41,6 +41,8 @@ fn portal(dir: &Path) -> Command {
         .env_remove("PORTAL_MIGRATE_FROM")
         .env_remove("PORTAL_MIGRATE_TO")
         .env_remove("PORTAL_JWT_SECRET")
+        .env("PORTAL_DATA_KEY", common::TEST_DATA_KEY)
+        .env_remove("PORTAL_MIGRATE_TO_DATA_KEY")
         .env_remove("PORTAL_BIND")
         .env("PORTAL_ENV", "development")
         .env("PORTAL_WEB_DIR", dir)
@@ -187,9 +189,14 @@ async fn use_demo_patient(dir: &Path, url: &str) {
 }
 
 async fn open(url: &str, mongodb_database: Option<&str>) -> Arc<dyn Store> {
-    database::open(url, mongodb_database, "the test database URL")
-        .await
-        .unwrap_or_else(|error| panic!("opening a test database failed: {error:#}"))
+    database::open(
+        url,
+        mongodb_database,
+        "the test database URL",
+        common::test_keyring(),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("opening a test database failed: {error:#}"))
 }
 
 /// Counts every kind, in import order.

@@ -66,7 +66,7 @@ fn stop_standin(mut server: Child) {
 async fn connect(url: &str) -> MongoStore {
     let started = Instant::now();
     loop {
-        match MongoStore::connect(url, None).await {
+        match MongoStore::connect(url, None, common::test_keyring()).await {
             Ok(store) => return store,
             Err(error) if started.elapsed() < Duration::from_secs(30) => {
                 eprintln!("waiting for nx-27017 to start: {error}");

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 /// Every method and path of the HTTP contract, with the sessions routes that docs/API-NOTES.md
 /// adds to it.
-const CONTRACT: [(&str, &str); 27] = [
+const CONTRACT: [(&str, &str); 33] = [
     ("post", "/api/v1/auth/register/patient"),
     ("post", "/api/v1/auth/register/provider"),
     ("post", "/api/v1/auth/login"),
@@ -19,6 +19,12 @@ const CONTRACT: [(&str, &str); 27] = [
     ("get", "/api/v1/auth/sessions"),
     ("delete", "/api/v1/auth/sessions/{id}"),
     ("post", "/api/v1/auth/sessions/end-others"),
+    ("post", "/api/v1/auth/login/mfa"),
+    ("get", "/api/v1/auth/mfa"),
+    ("post", "/api/v1/auth/mfa/totp/setup"),
+    ("post", "/api/v1/auth/mfa/totp/confirm"),
+    ("delete", "/api/v1/auth/mfa/totp"),
+    ("post", "/api/v1/auth/mfa/recovery-codes"),
     ("get", "/api/v1/patient/dashboard"),
     ("get", "/api/v1/patient/profile"),
     ("put", "/api/v1/patient/profile"),

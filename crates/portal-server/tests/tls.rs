@@ -16,6 +16,8 @@ const BINARY: &str = env!("CARGO_BIN_EXE_portal");
 const PRIVACY_POLICY_VERSION: &str = "2026-12-01";
 /// A production token-signing secret made for these tests only.
 const PRODUCTION_SECRET: &str = "tls-test-6Qm1VZr8yKc3Ld9Wn2Bx7Hs4Tp0Ge5Ja";
+/// A production data key made for these tests only.
+const PRODUCTION_DATA_KEY: &str = "tls-test:Zk3Xq8Wm1Rv6Tb9Ny4Pc7Ld2Hs5Jf0Gw3Ea8Ui1Ko4M=";
 
 /// A certificate for `127.0.0.1` and `localhost` with its key, as PEM files in `dir`.
 struct TestCertificate {
@@ -48,6 +50,7 @@ fn portal(dir: &Path, cert: &Path, key: &Path) -> Command {
         .current_dir(dir)
         .env_remove("PORTAL_DATABASE_URL")
         .env_remove("PORTAL_JWT_SECRET")
+        .env_remove("PORTAL_DATA_KEY")
         .env_remove("PORTAL_BIND")
         .env_remove("PORTAL_TRUSTED_PROXIES")
         .env("PORTAL_ENV", "development")
@@ -320,7 +323,8 @@ async fn production_starts_with_tls() {
     let mut command = portal(dir.path(), &certificate.cert_path, &certificate.key_path);
     command
         .env("PORTAL_ENV", "production")
-        .env("PORTAL_JWT_SECRET", PRODUCTION_SECRET);
+        .env("PORTAL_JWT_SECRET", PRODUCTION_SECRET)
+        .env("PORTAL_DATA_KEY", PRODUCTION_DATA_KEY);
     let (child, base) = start(command).await;
     assert!(base.starts_with("https://"), "address line: {base}");
 

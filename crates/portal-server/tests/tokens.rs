@@ -169,11 +169,34 @@ async fn token_alg_none_is_401() {
 async fn token_other_algorithm_is_401() {
     let app = TestApp::spawn().await;
     let patient = app.register_patient().await;
-    let token = sign(Algorithm::HS512, &claims_like(&patient.token), TEST_SECRET);
 
-    let reply = app.get(ME, Some(&token)).await;
+    for algorithm in [Algorithm::HS384, Algorithm::HS512] {
+        let token = sign(algorithm, &claims_like(&patient.token), TEST_SECRET);
+        let reply = app.get(ME, Some(&token)).await;
+        assert_problem(&reply, StatusCode::UNAUTHORIZED);
+    }
+}
 
+#[tokio::test]
+async fn token_role_claim_grants_nothing() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+    let mut claims = claims_like(&patient.token);
+    claims["role"] = json!("provider");
+
+    // Re-signed with another key, the token is rejected outright.
+    let forged = sign(
+        Algorithm::HS256,
+        &claims,
+        "a-guessed-secret-of-at-least-32-bytes!",
+    );
+    let reply = app.get(ME, Some(&forged)).await;
     assert_problem(&reply, StatusCode::UNAUTHORIZED);
+
+    // Even with the real key, the role comes from the account, never from the token.
+    let signed = sign(Algorithm::HS256, &claims, TEST_SECRET);
+    let (status, _, _) = app.get("/api/v1/provider/patients", Some(&signed)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "still a patient");
 }
 
 #[tokio::test]

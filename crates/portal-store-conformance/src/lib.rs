@@ -16,8 +16,12 @@ use portal_core::store::{NewPatient, NewProvider, ProviderRegistration, Store};
 use uuid::Uuid;
 
 mod chain;
+mod encryption;
+mod mfa;
 mod transfer;
 pub use chain::*;
+pub use encryption::*;
+pub use mfa::*;
 pub use transfer::*;
 
 /// Generates one `#[tokio::test]` per conformance case. `$open` is an async function returning
@@ -98,7 +102,20 @@ macro_rules! conformance_tests {
             injection_name_prefix,
             injection_prefix_literal,
             injection_email,
-            injection_tokens
+            injection_tokens,
+            mfa_pending_round_trip,
+            mfa_confirm,
+            mfa_accept_step,
+            mfa_accept_step_race,
+            mfa_recovery_codes,
+            mfa_recovery_code_race,
+            mfa_remove,
+            mfa_unknown_user,
+            mfa_transfer_round_trip,
+            encryption_counts_by_key,
+            encryption_current_not_rewritten,
+            encryption_totp_confirm_other_secret,
+            encryption_empty_store
         );
     };
     (@cases $open:path; $($name:ident),+ $(,)?) => {

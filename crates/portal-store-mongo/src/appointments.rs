@@ -1,18 +1,20 @@
 //! Appointment requests and their status changes.
 
 use async_trait::async_trait;
-use bson::{Document, doc};
+use bson::{Bson, Document, doc};
 use chrono::{DateTime, Utc};
 use mongodb::options::ReturnDocument;
 use portal_core::StoreError;
+use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{Appointment, AppointmentStatus, NewAppointment, Page, PageRequest, Role};
 use portal_core::store::{AppointmentStore, StoreResult};
 use uuid::Uuid;
 
 use crate::MongoStore;
 use crate::codec::{self, encode_instant, encode_uuid};
-use crate::error::store_error;
+use crate::error::{invalid_field, store_error};
 use crate::list::{PageBounds, collect};
+use crate::sealed::{KEY_ID_FIELD, open_optional_text, seal_value};
 
 /// Statuses of an appointment that is still going to happen.
 pub(crate) const OPEN_STATUSES: [AppointmentStatus; 2] =
@@ -43,33 +45,52 @@ impl Party {
 }
 
 pub(crate) fn appointment_document(
+    keyring: &Keyring,
     appointment: &NewAppointment,
     updated_at: DateTime<Utc>,
-) -> Document {
-    doc! {
-        "_id": encode_uuid(appointment.id),
+) -> StoreResult<Document> {
+    let id = encode_uuid(appointment.id);
+    let reason = seal_value(
+        keyring,
+        SealedField::AppointmentReason,
+        &id,
+        &Bson::from(&appointment.reason),
+    )?;
+    Ok(doc! {
+        "_id": id,
         "patient_id": encode_uuid(appointment.patient_id),
         "provider_id": encode_uuid(appointment.provider_id),
         "preferred_start": encode_instant(appointment.preferred_start),
         "visit_type": appointment.visit_type.as_str(),
-        "reason": &appointment.reason,
+        "reason": reason,
+        KEY_ID_FIELD: keyring.newest_id(),
         "status": appointment.status.as_str(),
         "created_at": encode_instant(appointment.created_at),
         "updated_at": encode_instant(updated_at),
-    }
+    })
 }
 
 /// Reads an appointment as stored, with its `updated_at`.
 pub(crate) fn new_appointment_from_document(
+    keyring: &Keyring,
     document: &Document,
 ) -> StoreResult<(NewAppointment, DateTime<Utc>)> {
+    let id = codec::uuid(document, "_id")?;
+    let reason = open_optional_text(
+        keyring,
+        SealedField::AppointmentReason,
+        &encode_uuid(id),
+        document,
+        "reason",
+    )?
+    .ok_or_else(|| invalid_field("reason"))?;
     let appointment = NewAppointment {
-        id: codec::uuid(document, "_id")?,
+        id,
         patient_id: codec::uuid(document, "patient_id")?,
         provider_id: codec::uuid(document, "provider_id")?,
         preferred_start: codec::instant(document, "preferred_start")?,
         visit_type: codec::visit_type(document, "visit_type")?,
-        reason: codec::text(document, "reason")?,
+        reason,
         status: codec::appointment_status(document, "status")?,
         created_at: codec::instant(document, "created_at")?,
     };
@@ -83,7 +104,7 @@ impl MongoStore {
     async fn with_names(&self, documents: &[Document]) -> StoreResult<Vec<Appointment>> {
         let stored = documents
             .iter()
-            .map(new_appointment_from_document)
+            .map(|document| new_appointment_from_document(&self.keyring, document))
             .collect::<StoreResult<Vec<_>>>()?;
         let names = self
             .full_names(
@@ -186,7 +207,7 @@ impl MongoStore {
 impl AppointmentStore for MongoStore {
     async fn insert_appointment(&self, appointment: &NewAppointment) -> StoreResult<Appointment> {
         self.check_parties(appointment).await?;
-        let document = appointment_document(appointment, appointment.created_at);
+        let document = appointment_document(&self.keyring, appointment, appointment.created_at)?;
         self.appointments
             .insert_one(&document)
             .await

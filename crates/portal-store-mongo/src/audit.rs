@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use mongodb::ClientSession;
 use portal_core::StoreError;
 use portal_core::audit_chain::ChainTip;
+use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{
     AccessEvent, EMERGENCY_GRANT, NewAuditEvent, Outcome, Page, PageRequest, is_emergency_action,
 };
@@ -38,15 +39,27 @@ use crate::MongoStore;
 use crate::codec::{self, encode_instant, encode_optional_uuid, encode_uuid};
 use crate::error::{DUPLICATE_KEY, store_error, stored_before_write_error};
 use crate::list::{PageBounds, collect};
+use crate::sealed::{open_optional_text, seal_value};
 
 /// How many times one append re-reads the largest number after losing a race for it before it
 /// gives up with `Unavailable`. Each retry stores at least one event of a competing writer, so
 /// reaching this needs that many concurrent appends landing between two reads.
 const MAX_SEQUENCE_ATTEMPTS: usize = 100;
 
-pub(crate) fn audit_document(stored: &StoredAuditEvent) -> Document {
+/// Builds the document of an event; the detail is encrypted with the newest key and never
+/// re-encrypted, because the log is append-only.
+pub(crate) fn audit_document(
+    keyring: &Keyring,
+    stored: &StoredAuditEvent,
+) -> StoreResult<Document> {
     let event = &stored.event;
-    doc! {
+    let detail = seal_value(
+        keyring,
+        SealedField::AuditDetail,
+        &stored.seq.to_string(),
+        &event.detail.as_deref().map_or(Bson::Null, Bson::from),
+    )?;
+    Ok(doc! {
         "_id": stored.seq,
         "seq": stored.seq,
         "occurred_at": encode_instant(event.occurred_at),
@@ -59,11 +72,15 @@ pub(crate) fn audit_document(stored: &StoredAuditEvent) -> Document {
         "client_addr": &event.client_addr,
         "prev_hash": &stored.prev_hash,
         "hash": &stored.hash,
-        "detail": stored.event.detail.as_deref().map_or(Bson::Null, Bson::from),
-    }
+        "detail": detail,
+    })
 }
 
-pub(crate) fn audit_event_from_document(document: &Document) -> StoreResult<StoredAuditEvent> {
+pub(crate) fn audit_event_from_document(
+    keyring: &Keyring,
+    document: &Document,
+) -> StoreResult<StoredAuditEvent> {
+    let seq = codec::integer(document, "seq")?;
     let event = NewAuditEvent {
         occurred_at: codec::instant(document, "occurred_at")?,
         actor_id: codec::optional_uuid(document, "actor_id")?,
@@ -73,10 +90,16 @@ pub(crate) fn audit_event_from_document(document: &Document) -> StoreResult<Stor
         outcome: codec::outcome(document, "outcome")?,
         request_id: codec::text(document, "request_id")?,
         client_addr: codec::text(document, "client_addr")?,
-        detail: codec::optional_text(document, "detail")?,
+        detail: open_optional_text(
+            keyring,
+            SealedField::AuditDetail,
+            &seq.to_string(),
+            document,
+            "detail",
+        )?,
     };
     Ok(StoredAuditEvent {
-        seq: codec::integer(document, "seq")?,
+        seq,
         prev_hash: codec::text(document, "prev_hash")?,
         hash: codec::text(document, "hash")?,
         event,
@@ -142,8 +165,8 @@ impl AuditStore for MongoStore {
             let mut tip = self.chain_tip().await?;
             let documents: Vec<Document> = remaining
                 .iter()
-                .map(|event| audit_document(&tip.append(event.clone())))
-                .collect();
+                .map(|event| audit_document(&self.keyring, &tip.append(event.clone())))
+                .collect::<StoreResult<_>>()?;
             match self.audit_events.insert_many(documents).ordered(true).await {
                 Ok(_) => return Ok(()),
                 Err(error) => match stored_before_write_error(&error) {
@@ -207,7 +230,8 @@ impl AuditStore for MongoStore {
                 .await?
                 .iter()
                 .map(|document| {
-                    audit_event_from_document(document).map(|stored| (stored.seq, stored.event))
+                    audit_event_from_document(&self.keyring, document)
+                        .map(|stored| (stored.seq, stored.event))
                 })
                 .collect::<StoreResult<Vec<_>>>()?
         };

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use bson::{Bson, doc};
 use chrono::{DateTime, Utc};
+use portal_core::keyring::SealedField;
 use portal_core::model::{CarePatient, Page, PageRequest, Role};
 use portal_core::store::{CareStore, StoreResult};
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use crate::appointments::{OPEN_STATUSES, status_names};
 use crate::codec::{self, encode_instant, encode_uuid};
 use crate::error::{invalid_field, store_error};
 use crate::list::{PageBounds, all_of, collect, name_prefix_filter};
+use crate::sealed::open_value;
 use crate::users::name_order;
 
 #[async_trait]
@@ -112,11 +114,20 @@ impl CareStore for MongoStore {
             .map(|document| {
                 let id = codec::uuid(document, "_id")?;
                 let patient = codec::subdocument(document, "patient")?;
+                let date_of_birth = open_value(
+                    &self.keyring,
+                    SealedField::DateOfBirth,
+                    &encode_uuid(id),
+                    patient.get("date_of_birth").unwrap_or(&Bson::Null),
+                )?;
                 Ok(CarePatient {
                     id,
                     first_name: codec::text(document, "first_name")?,
                     last_name: codec::text(document, "last_name")?,
-                    date_of_birth: codec::date(patient, "date_of_birth")?,
+                    date_of_birth: codec::date(
+                        &doc! { "date_of_birth": date_of_birth },
+                        "date_of_birth",
+                    )?,
                     next_appointment: next.get(&id).copied(),
                 })
             })

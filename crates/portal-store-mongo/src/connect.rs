@@ -6,6 +6,7 @@ use bson::{Document, doc};
 use mongodb::Client;
 use mongodb::options::{Acknowledgment, ClientOptions, WriteConcern};
 use portal_core::StoreError;
+use portal_core::keyring::Keyring;
 
 use crate::MongoStore;
 use crate::error::store_error;
@@ -40,9 +41,13 @@ impl MongoStore {
     /// The driver reconnects by itself after an outage, so a store stays usable once the
     /// server is back. While it is away, calls fail with [`StoreError::Unavailable`] after the
     /// server selection timeout (5 seconds unless the URL sets `serverSelectionTimeoutMS`).
+    ///
+    /// Health data is encrypted with the newest key of `keyring` and decrypted with any of
+    /// its keys (see [`portal_core::keyring`]).
     pub async fn connect(
         url: &str,
         database_override: Option<&str>,
+        keyring: Keyring,
     ) -> Result<MongoStore, StoreError> {
         let mut options = ClientOptions::parse(url).await.map_err(|error| {
             // The parser's message may quote parts of the URL, so credentials are removed.
@@ -78,7 +83,7 @@ impl MongoStore {
         let hosts: Vec<String> = options.hosts.iter().map(ToString::to_string).collect();
 
         let client = Client::with_options(options).map_err(store_error)?;
-        let mut store = MongoStore::new(client.clone(), client.database(&database_name));
+        let mut store = MongoStore::new(client.clone(), client.database(&database_name), keyring);
         // `ping` selects a server first, so an unreachable deployment fails here with
         // `Unavailable` instead of at the first request.
         portal_core::store::Store::ping(&store).await?;

@@ -16,18 +16,22 @@
 //!   and `updated_at`. A patient's document embeds `patient`: `date_of_birth`, `consent`
 //!   (`policy_version`, `accepted_at`), the health details (`sex_at_birth`, `phone`,
 //!   `address`, `emergency_contact`, `allergies`, `medications`, `conditions`,
-//!   `primary_provider_id`) and the profile's own `updated_at`. A provider's document embeds
-//!   `provider`: `npi` and `specialty`.
+//!   `primary_provider_id`) and the profile's own `updated_at`. The date of birth and every
+//!   health detail but `primary_provider_id` are encrypted strings (see the `sealed` module).
+//!   A provider's document embeds `provider`: `npi` and `specialty`.
 //! - `invites`: `_id` = SHA-256 hash of the code, `created_at`, `expires_at`, `used_at`.
 //! - `appointments`: `_id` = appointment id, `patient_id`, `provider_id`, `preferred_start`,
-//!   `visit_type`, `reason`, `status`, `created_at`, `updated_at`. Reads join the current
+//!   `visit_type`, `reason` (encrypted), `status`, `created_at`, `updated_at`. Reads join the current
 //!   names from `users`.
 //! - `sessions`: `_id` = session id, `user_id`, `refresh_hash` (unique), `created_at`,
 //!   `last_used_at`, `expires_at`, `revoked_at`, `browser` (a label such as "Chrome on
 //!   Linux", missing or null when unknown) and `purge_at`, the field of the TTL index (see the
 //!   `sessions` module).
 //! - `audit_events`: `_id` = `seq` = sequence number (64-bit integer), `occurred_at`, `actor_id`,
-//!   `actor_role`, `action`, `subject_id`, `outcome`, `request_id`, `client_addr`.
+//!   `actor_role`, `action`, `subject_id`, `outcome`, `request_id`, `client_addr`,
+//!   `prev_hash`, `hash` and `detail` (encrypted: the reason of an emergency access grant).
+//! - `mfa`: `_id` = user id, the user's TOTP credential and unused recovery code hashes (see
+//!   the `mfa` module).
 //!
 //! # Atomicity
 //!
@@ -61,11 +65,14 @@ mod audit;
 mod care;
 mod codec;
 mod connect;
+mod encryption;
 mod error;
 mod health;
 mod indexes;
 mod list;
+mod mfa;
 mod profiles;
+mod sealed;
 mod sessions;
 mod transfer;
 mod users;
@@ -75,6 +82,7 @@ use std::fmt;
 use async_trait::async_trait;
 use bson::{Document, doc};
 use mongodb::{Client, Collection, Database};
+use portal_core::keyring::Keyring;
 use portal_core::store::{Store, StoreResult};
 
 pub use crate::connect::redact_url;
@@ -86,6 +94,7 @@ const INVITES: &str = "invites";
 const APPOINTMENTS: &str = "appointments";
 const SESSIONS: &str = "sessions";
 const AUDIT_EVENTS: &str = "audit_events";
+const MFA: &str = "mfa";
 
 /// The portal's storage over one MongoDB database. Cloning is cheap and shares the client's
 /// connection pool.
@@ -98,6 +107,9 @@ pub struct MongoStore {
     appointments: Collection<Document>,
     sessions: Collection<Document>,
     audit_events: Collection<Document>,
+    mfa: Collection<Document>,
+    /// Encrypts health data with its newest key and decrypts with any of them.
+    keyring: Keyring,
     /// Whether the deployment runs multi-document transactions (a replica set or sharded
     /// cluster); found out when connecting.
     transactions: bool,
@@ -115,13 +127,15 @@ impl fmt::Debug for MongoStore {
 }
 
 impl MongoStore {
-    fn new(client: Client, database: Database) -> Self {
+    fn new(client: Client, database: Database, keyring: Keyring) -> Self {
         Self {
             users: database.collection(USERS),
             invites: database.collection(INVITES),
             appointments: database.collection(APPOINTMENTS),
             sessions: database.collection(SESSIONS),
             audit_events: database.collection(AUDIT_EVENTS),
+            mfa: database.collection(MFA),
+            keyring,
             transactions: false,
             client,
             database,

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use bson::{Document, doc};
 use chrono::{DateTime, Utc};
 use mongodb::options::ReturnDocument;
+use portal_core::keyring::Keyring;
 use portal_core::model::{Profile, ProfileChanges, Role};
 use portal_core::store::{ProfileStore, StoreResult};
 use uuid::Uuid;
@@ -12,12 +13,19 @@ use crate::MongoStore;
 use crate::codec::{self, encode_date, encode_instant, encode_uuid};
 use crate::error::store_error;
 use crate::health::{decode_health, encode_health};
+use crate::sealed::{open_patient, seal_patient_fields};
 
-fn profile_from_document(document: &Document) -> StoreResult<Profile> {
-    let patient = codec::subdocument(document, "patient")?;
+fn profile_from_document(keyring: &Keyring, document: &Document) -> StoreResult<Profile> {
+    let id = codec::uuid(document, "_id")?;
+    let patient = open_patient(
+        keyring,
+        &encode_uuid(id),
+        codec::subdocument(document, "patient")?,
+    )?;
+    let patient = &patient;
     let health = decode_health(patient)?;
     Ok(Profile {
-        id: codec::uuid(document, "_id")?,
+        id,
         email: codec::text(document, "email")?,
         first_name: codec::text(document, "first_name")?,
         last_name: codec::text(document, "last_name")?,
@@ -47,7 +55,10 @@ impl ProfileStore for MongoStore {
             .find_one(patient_filter(patient_id))
             .await
             .map_err(store_error)?;
-        patient.as_ref().map(profile_from_document).transpose()
+        patient
+            .as_ref()
+            .map(|document| profile_from_document(&self.keyring, document))
+            .transpose()
     }
 
     /// Replaces the names, date of birth and health details in one update of the account
@@ -69,6 +80,12 @@ impl ProfileStore for MongoStore {
             "patient.updated_at": now,
         };
         set.extend(encode_health(&changes.health, "patient."));
+        seal_patient_fields(
+            &self.keyring,
+            &encode_uuid(patient_id),
+            &mut set,
+            "patient.",
+        )?;
 
         let updated = self
             .users
@@ -76,6 +93,9 @@ impl ProfileStore for MongoStore {
             .return_document(ReturnDocument::After)
             .await
             .map_err(store_error)?;
-        updated.as_ref().map(profile_from_document).transpose()
+        updated
+            .as_ref()
+            .map(|document| profile_from_document(&self.keyring, document))
+            .transpose()
     }
 }

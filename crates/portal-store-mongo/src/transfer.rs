@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use bson::{Bson, Document, doc};
 use mongodb::Collection;
 use portal_core::StoreError;
+use portal_core::keyring::Keyring;
 use portal_core::model::Role;
 use portal_core::store::{
     RecordKind, StoreResult, StoredAppointment, StoredInvite, TransferRecord, TransferStore,
@@ -27,6 +28,7 @@ use crate::audit::{audit_document, audit_event_from_document};
 use crate::codec;
 use crate::error::{invalid_field, store_error, stored_before_write_error};
 use crate::list::collect;
+use crate::mfa::{mfa_document, mfa_from_document};
 use crate::sessions::{session_document, session_from_document};
 use crate::users::{
     invite_document, new_patient_from_document, new_provider_from_document, patient_document,
@@ -43,6 +45,7 @@ impl MongoStore {
             RecordKind::Appointment => (&self.appointments, Document::new()),
             RecordKind::Session => (&self.sessions, Document::new()),
             RecordKind::AuditEvent => (&self.audit_events, Document::new()),
+            RecordKind::Mfa => (&self.mfa, Document::new()),
         }
     }
 
@@ -54,32 +57,39 @@ impl MongoStore {
             TransferRecord::Appointment(_) => &self.appointments,
             TransferRecord::Session(_) => &self.sessions,
             TransferRecord::AuditEvent(_) => &self.audit_events,
+            TransferRecord::Mfa(_) => &self.mfa,
         }
     }
 }
 
-/// Builds the document that stores a record.
-fn record_document(record: &TransferRecord) -> Document {
-    match record {
+/// Builds the document that stores a record, with its health data encrypted under the newest
+/// key of `keyring`.
+fn record_document(keyring: &Keyring, record: &TransferRecord) -> StoreResult<Document> {
+    Ok(match record {
         TransferRecord::Provider(provider) => provider_document(provider),
         TransferRecord::Patient {
             patient,
             profile_updated_at,
-        } => patient_document(patient, *profile_updated_at),
+        } => patient_document(keyring, patient, *profile_updated_at)?,
         TransferRecord::Invite(stored) => invite_document(&stored.invite, stored.used_at),
         TransferRecord::Appointment(stored) => {
-            appointment_document(&stored.appointment, stored.updated_at)
+            appointment_document(keyring, &stored.appointment, stored.updated_at)?
         }
         TransferRecord::Session(session) => session_document(session),
-        TransferRecord::AuditEvent(stored) => audit_document(stored),
-    }
+        TransferRecord::AuditEvent(stored) => audit_document(keyring, stored)?,
+        TransferRecord::Mfa(record) => mfa_document(keyring, record)?,
+    })
 }
 
-fn record_from_document(kind: RecordKind, document: &Document) -> StoreResult<TransferRecord> {
+fn record_from_document(
+    keyring: &Keyring,
+    kind: RecordKind,
+    document: &Document,
+) -> StoreResult<TransferRecord> {
     Ok(match kind {
         RecordKind::Provider => TransferRecord::Provider(new_provider_from_document(document)?),
         RecordKind::Patient => {
-            let (patient, profile_updated_at) = new_patient_from_document(document)?;
+            let (patient, profile_updated_at) = new_patient_from_document(keyring, document)?;
             TransferRecord::Patient {
                 patient,
                 profile_updated_at,
@@ -94,14 +104,17 @@ fn record_from_document(kind: RecordKind, document: &Document) -> StoreResult<Tr
             used_at: codec::optional_instant(document, "used_at")?,
         }),
         RecordKind::Appointment => {
-            let (appointment, updated_at) = new_appointment_from_document(document)?;
+            let (appointment, updated_at) = new_appointment_from_document(keyring, document)?;
             TransferRecord::Appointment(StoredAppointment {
                 appointment,
                 updated_at,
             })
         }
         RecordKind::Session => TransferRecord::Session(session_from_document(document)?),
-        RecordKind::AuditEvent => TransferRecord::AuditEvent(audit_event_from_document(document)?),
+        RecordKind::AuditEvent => {
+            TransferRecord::AuditEvent(audit_event_from_document(keyring, document)?)
+        }
+        RecordKind::Mfa => TransferRecord::Mfa(mfa_from_document(keyring, document)?),
     })
 }
 
@@ -172,7 +185,7 @@ impl TransferStore for MongoStore {
 
         let records = documents
             .iter()
-            .map(|document| record_from_document(kind, document))
+            .map(|document| record_from_document(&self.keyring, kind, document))
             .collect::<StoreResult<Vec<_>>>()?;
         let next = documents
             .last()
@@ -196,7 +209,10 @@ impl TransferStore for MongoStore {
             let (run, rest) = remaining.split_at(run_length);
             remaining = rest;
 
-            let documents: Vec<Document> = run.iter().map(record_document).collect();
+            let documents: Vec<Document> = run
+                .iter()
+                .map(|record| record_document(&self.keyring, record))
+                .collect::<StoreResult<_>>()?;
             let ids = documents
                 .iter()
                 .map(|document| {

@@ -36,6 +36,7 @@ use chrono::{DateTime, Utc};
 use mongodb::ClientSession;
 use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use portal_core::StoreError;
+use portal_core::keyring::Keyring;
 use portal_core::model::{
     Consent, Invite, NewAuditEvent, Page, PageRequest, ProviderDetails, ProviderSummary, Role,
     UserRecord,
@@ -51,6 +52,7 @@ use crate::codec::{self, encode_date, encode_instant, encode_optional_instant, e
 use crate::error::store_error;
 use crate::health::{decode_health, encode_health};
 use crate::list::{PageBounds, all_of, collect, name_prefix_filter};
+use crate::sealed::{open_patient, seal_patient_fields};
 
 /// Order of provider and patient lists: last name, first name, then id, ignoring case.
 pub(crate) fn name_order() -> Document {
@@ -76,9 +78,10 @@ fn user_document(user: &UserRecord) -> Document {
 /// Builds a patient's account document with the embedded profile, whose own `updated_at` is
 /// `profile_updated_at`.
 pub(crate) fn patient_document(
+    keyring: &Keyring,
     patient: &NewPatient,
     profile_updated_at: DateTime<Utc>,
-) -> Document {
+) -> StoreResult<Document> {
     let mut embedded = doc! {
         "date_of_birth": encode_date(patient.date_of_birth),
         "consent": {
@@ -87,11 +90,12 @@ pub(crate) fn patient_document(
         },
     };
     embedded.extend(encode_health(&patient.health, ""));
+    seal_patient_fields(keyring, &encode_uuid(patient.user.id), &mut embedded, "")?;
     embedded.insert("updated_at", encode_instant(profile_updated_at));
 
     let mut document = user_document(&patient.user);
     document.insert("patient", embedded);
-    document
+    Ok(document)
 }
 
 /// Builds a provider's account document with the embedded details.
@@ -156,12 +160,19 @@ pub(crate) fn new_provider_from_document(document: &Document) -> StoreResult<New
 /// Reads a patient's account document back into the record it was inserted from, with the
 /// profile's `updated_at`.
 pub(crate) fn new_patient_from_document(
+    keyring: &Keyring,
     document: &Document,
 ) -> StoreResult<(NewPatient, DateTime<Utc>)> {
-    let patient = codec::subdocument(document, "patient")?;
+    let user = user_from_document(document)?;
+    let patient = open_patient(
+        keyring,
+        &encode_uuid(user.id),
+        codec::subdocument(document, "patient")?,
+    )?;
+    let patient = &patient;
     let consent = codec::subdocument(patient, "consent")?;
     let new_patient = NewPatient {
-        user: user_from_document(document)?,
+        user,
         date_of_birth: codec::date(patient, "date_of_birth")?,
         consent: Consent {
             policy_version: codec::text(consent, "policy_version")?,
@@ -185,7 +196,7 @@ impl MongoStore {
         registered: &NewAuditEvent,
     ) -> StoreResult<()> {
         let mut session = self.client.start_session().await.map_err(store_error)?;
-        let account = patient_document(patient, patient.user.updated_at);
+        let account = patient_document(&self.keyring, patient, patient.user.updated_at)?;
         for _ in 0..MAX_TRANSACTION_ATTEMPTS {
             session.start_transaction().await.map_err(store_error)?;
             let written = self
@@ -226,7 +237,8 @@ impl MongoStore {
         // without a retry label.
         let mut tip =
             tip_of(last).map_err(|error| mongodb::error::Error::custom(error.to_string()))?;
-        let event = audit_document(&tip.append(registered.clone()));
+        let event = audit_document(&self.keyring, &tip.append(registered.clone()))
+            .map_err(|error| mongodb::error::Error::custom(error.to_string()))?;
         self.audit_events.insert_one(event).session(session).await?;
         Ok(())
     }
@@ -240,7 +252,11 @@ impl MongoStore {
         registered: &NewAuditEvent,
     ) -> StoreResult<()> {
         self.users
-            .insert_one(patient_document(patient, patient.user.updated_at))
+            .insert_one(patient_document(
+                &self.keyring,
+                patient,
+                patient.user.updated_at,
+            )?)
             .await
             .map_err(store_error)?;
         let Err(error) = self.append_audit(std::slice::from_ref(registered)).await else {

@@ -20,8 +20,16 @@ use mongodb::options::ClientOptions;
 use mongodb::{Client, Collection};
 use portal_core::StoreError;
 use portal_core::audit_chain::verify_chain;
-use portal_core::model::{Invite, NewAuditEvent, Outcome, PageRequest, Role, Session};
-use portal_core::store::{AuditStore, InviteStore, SessionStore, Store};
+use portal_core::keyring::{Keyring, SealedRecordKind};
+use portal_core::model::{
+    Allergy, AppointmentStatus, Consent, EMERGENCY_GRANT, HealthDetails, Invite, Medication,
+    NewAppointment, NewAuditEvent, Outcome, PageRequest, ProviderDetails, Role, Session, Severity,
+    UserRecord, VisitType,
+};
+use portal_core::store::{
+    AppointmentStore, AuditStore, EncryptionStore, InviteStore, KeyUsage, MfaStore, NewPatient,
+    NewProvider, ProfileStore, SessionStore, Store, UserStore,
+};
 use portal_store_conformance::current_case;
 use portal_store_mongo::MongoStore;
 use uuid::Uuid;
@@ -42,6 +50,11 @@ const STANDIN_VARIABLE: &str = "PORTAL_TEST_MONGODB_STANDIN";
 /// when `PORTAL_TEST_MONGODB_STANDIN=1`. None at present: with the settings of
 /// `scripts/mongo-standin`, the stand-in passes every case.
 const STANDIN_SKIPS: &[(&str, &str)] = &[];
+
+/// Returns the keyring of every store these tests open, unless a test names its own.
+fn keyring() -> Keyring {
+    portal_store_conformance::test_keyring(&[portal_store_conformance::CONFORMANCE_KEY_ID])
+}
 
 fn test_url() -> Option<String> {
     std::env::var(URL_VARIABLE)
@@ -76,7 +89,11 @@ impl TestDatabase {
     }
 
     async fn open(&self) -> MongoStore {
-        MongoStore::connect(&self.url, Some(&self.name))
+        self.open_with(keyring()).await
+    }
+
+    async fn open_with(&self, keyring: Keyring) -> MongoStore {
+        MongoStore::connect(&self.url, Some(&self.name), keyring)
             .await
             .unwrap_or_else(|error| panic!("connect to {URL_VARIABLE}: {error}"))
     }
@@ -154,7 +171,7 @@ async fn mongodb_suite_configured() {
         return;
     };
     let database = TestDatabase::new(&url);
-    let store = MongoStore::connect(&url, Some(&database.name)).await;
+    let store = MongoStore::connect(&url, Some(&database.name), keyring()).await;
     assert!(
         store.is_ok(),
         "{URL_VARIABLE} is set, so the server must answer: {:?}",
@@ -173,8 +190,12 @@ fn closed_port() -> u16 {
 
 #[tokio::test]
 async fn connect_requires_database_name() {
-    let result =
-        MongoStore::connect("mongodb://127.0.0.1:27017/?directConnection=true", None).await;
+    let result = MongoStore::connect(
+        "mongodb://127.0.0.1:27017/?directConnection=true",
+        None,
+        keyring(),
+    )
+    .await;
     let Err(StoreError::Other(message)) = result else {
         panic!("a URL without a database name is rejected with Other: {result:?}");
     };
@@ -192,7 +213,7 @@ async fn connect_unreachable_unavailable() {
         closed_port()
     );
     let started = Instant::now();
-    let result = MongoStore::connect(&url, None).await;
+    let result = MongoStore::connect(&url, None, keyring()).await;
     let Err(StoreError::Unavailable(message)) = result else {
         panic!("an unreachable server is Unavailable: {result:?}");
     };
@@ -213,7 +234,7 @@ async fn connect_default_timeout_short() {
         closed_port()
     );
     let started = Instant::now();
-    let result = MongoStore::connect(&url, None).await;
+    let result = MongoStore::connect(&url, None, keyring()).await;
     assert!(
         matches!(result, Err(StoreError::Unavailable(_))),
         "an unreachable server is Unavailable: {result:?}"
@@ -226,8 +247,12 @@ async fn connect_default_timeout_short() {
 
 #[tokio::test]
 async fn connect_invalid_url_redacted() {
-    let result =
-        MongoStore::connect("mongodb://portal:hunter2secret@/portal?noSuchOption", None).await;
+    let result = MongoStore::connect(
+        "mongodb://portal:hunter2secret@/portal?noSuchOption",
+        None,
+        keyring(),
+    )
+    .await;
     let Err(StoreError::Other(message)) = result else {
         panic!("an invalid URL is rejected with Other: {result:?}");
     };
@@ -683,7 +708,7 @@ async fn outage_recovery() {
     let server = start_standin(port, data_dir.path());
     let started = Instant::now();
     let store = loop {
-        match MongoStore::connect(&url, None).await {
+        match MongoStore::connect(&url, None, keyring()).await {
             Ok(store) => break store,
             Err(error) if started.elapsed() < Duration::from_secs(30) => {
                 eprintln!("waiting for nx-27017 to start: {error}");
@@ -714,4 +739,354 @@ async fn outage_recovery() {
         recovered,
         "the same store answers again once the server is back"
     );
+}
+
+// -------------------------------------------------------------------------------------------------
+// Encryption at rest
+// -------------------------------------------------------------------------------------------------
+
+const ALLERGY: &str = "Quillonex dust";
+const MEDICATION: &str = "Zorbatrimex";
+const PHONE: &str = "+1 555 013 7788";
+const REASON: &str = "Vexillary knee swelling";
+const GRANT_REASON: &str = "Unresponsive on arrival at triage";
+const TOTP_SECRET: &str = "MZXW6YTBOI3DMNZQGEZTIMJYGM2DKNRX";
+
+/// Returns an opener of the test's database for the conformance rotation cases.
+fn opener(
+    database: &TestDatabase,
+) -> impl Fn(Keyring) -> std::pin::Pin<Box<dyn Future<Output = Arc<dyn Store>>>> {
+    let url = database.url.clone();
+    let name = database.name.clone();
+    move |keyring| {
+        let url = url.clone();
+        let name = name.clone();
+        Box::pin(async move {
+            let store = MongoStore::connect(&url, Some(&name), keyring)
+                .await
+                .unwrap_or_else(|error| panic!("connect to {URL_VARIABLE}: {error}"));
+            Arc::new(store) as Arc<dyn Store>
+        })
+    }
+}
+
+#[tokio::test]
+async fn rotation_conformance() {
+    let Some((database, store)) = open_for("rotation_conformance").await else {
+        return;
+    };
+    store.close().await;
+    portal_store_conformance::encryption_rotation(opener(&database)).await;
+}
+
+#[tokio::test]
+async fn missing_key_conformance() {
+    let Some((database, store)) = open_for("missing_key_conformance").await else {
+        return;
+    };
+    store.close().await;
+    portal_store_conformance::encryption_missing_key(opener(&database)).await;
+}
+
+/// Writes a provider, a patient with seeded health details, an appointment and an emergency
+/// grant with its reason; returns the patient id.
+async fn seed_health_data(store: &MongoStore) -> Uuid {
+    let created_at = at("2026-12-04T10:00:00Z");
+    let account = |role: Role, last_name: &str| {
+        let id = Uuid::now_v7();
+        UserRecord {
+            id,
+            email: format!("{}@example.test", id.simple()),
+            role,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            first_name: "Ada".to_owned(),
+            last_name: last_name.to_owned(),
+            created_at,
+            updated_at: created_at,
+        }
+    };
+    let invite = Invite {
+        code_hash: format!("sha256-{}", Uuid::new_v4().simple()),
+        created_at,
+        expires_at: created_at + chrono::Duration::days(1),
+    };
+    store
+        .insert_invite(&invite)
+        .await
+        .expect("insert an invite");
+    let provider = NewProvider {
+        user: account(Role::Provider, "Reyes"),
+        details: ProviderDetails {
+            npi: "1234567893".to_owned(),
+            specialty: "Family medicine".to_owned(),
+        },
+    };
+    store
+        .insert_provider(&provider, &invite.code_hash, created_at)
+        .await
+        .expect("insert the provider");
+    let patient = NewPatient {
+        user: account(Role::Patient, "Wolstenholme"),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(1980, 5, 17).expect("valid date"),
+        consent: Consent {
+            policy_version: "2026-12-01".to_owned(),
+            accepted_at: created_at,
+        },
+        health: HealthDetails {
+            phone: Some(PHONE.to_owned()),
+            allergies: vec![Allergy {
+                substance: ALLERGY.to_owned(),
+                reaction: "hives".to_owned(),
+                severity: Severity::Severe,
+            }],
+            medications: vec![Medication {
+                name: MEDICATION.to_owned(),
+                dose: "10 mg".to_owned(),
+                frequency: "daily".to_owned(),
+            }],
+            ..HealthDetails::default()
+        },
+    };
+    store
+        .insert_patient(
+            &patient,
+            &portal_store_conformance::registration_event(&patient),
+        )
+        .await
+        .expect("insert the patient");
+    store
+        .set_pending_totp(patient.user.id, TOTP_SECRET, created_at)
+        .await
+        .expect("store a TOTP secret");
+    store
+        .insert_appointment(&NewAppointment {
+            id: Uuid::now_v7(),
+            patient_id: patient.user.id,
+            provider_id: provider.user.id,
+            preferred_start: at("2026-12-10T09:00:00Z"),
+            visit_type: VisitType::InPerson,
+            reason: REASON.to_owned(),
+            status: AppointmentStatus::Requested,
+            created_at,
+        })
+        .await
+        .expect("insert the appointment");
+    let mut grant = event(EMERGENCY_GRANT, patient.user.id);
+    grant.actor_id = Some(provider.user.id);
+    grant.actor_role = Some(Role::Provider);
+    grant.detail = Some(GRANT_REASON.to_owned());
+    store
+        .append_audit(&[grant])
+        .await
+        .expect("append the grant");
+    patient.user.id
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+/// Returns every document of the collections that hold health data, as BSON bytes.
+async fn raw_bytes(store: &MongoStore) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for collection in ["users", "appointments", "audit_events", "mfa"] {
+        for document in raw_documents(store, collection, doc! { "_id": 1 }).await {
+            bytes.extend(mongodb::bson::to_vec(&document).expect("encode a document"));
+        }
+    }
+    bytes
+}
+
+/// Returns the bytes of every file under the stand-in's data folder.
+fn standin_data_bytes() -> Vec<u8> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/mongo-standin/data");
+    let mut bytes = Vec::new();
+    let mut pending = vec![folder];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(contents) = std::fs::read(&path) {
+                bytes.extend(contents);
+            }
+        }
+    }
+    bytes
+}
+
+#[tokio::test]
+async fn raw_documents_have_no_health_values() {
+    let Some((_database, store)) = open_for("raw_documents_have_no_health_values").await else {
+        return;
+    };
+    let patient_id = seed_health_data(&store).await;
+    // Other tests write the same values in plain text on purpose, so the stand-in's files are
+    // searched for values only this test writes.
+    let marker = Uuid::new_v4().simple().to_string();
+    let unique_allergy = format!("{ALLERGY} {marker}");
+    let unique_phone = format!("+1 555 {}", &marker[..8]);
+    let mut changes = portal_core::model::ProfileChanges {
+        first_name: "Ada".to_owned(),
+        last_name: "Wolstenholme".to_owned(),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(1980, 5, 17).expect("valid date"),
+        health: HealthDetails::default(),
+    };
+    changes.health.phone = Some(unique_phone.clone());
+    changes.health.allergies = vec![Allergy {
+        substance: unique_allergy.clone(),
+        reaction: String::new(),
+        severity: Severity::Mild,
+    }];
+    store
+        .update_profile(patient_id, &changes, at("2026-12-04T12:00:00Z"))
+        .await
+        .expect("edit the profile")
+        .expect("the profile exists");
+    let profile = store
+        .find_profile(patient_id)
+        .await
+        .expect("read the profile")
+        .expect("the profile exists");
+    assert_eq!(
+        profile.phone.as_deref(),
+        Some(unique_phone.as_str()),
+        "the store decrypts"
+    );
+
+    let bytes = raw_bytes(&store).await;
+    for value in [
+        &unique_allergy,
+        &unique_phone,
+        REASON,
+        GRANT_REASON,
+        TOTP_SECRET,
+        "1980-05-17",
+    ] {
+        assert!(!contains(&bytes, value), "{value:?} is in a raw document");
+    }
+    assert!(
+        contains(&bytes, "Wolstenholme"),
+        "names stay in the clear for search"
+    );
+
+    // The stand-in keeps its data in SQLite files on this machine, which can be searched too.
+    if on_standin() {
+        let files = standin_data_bytes();
+        assert!(
+            contains(&files, "Wolstenholme"),
+            "the stand-in's data folder holds the documents"
+        );
+        for value in [&unique_allergy, &unique_phone] {
+            assert!(
+                !contains(&files, value),
+                "{value:?} is in the stand-in's files"
+            );
+        }
+    }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn legacy_plain_text_read_and_rotated() {
+    let Some((database, store)) = open_for("legacy_plain_text_read_and_rotated").await else {
+        return;
+    };
+    let patient_id = seed_health_data(&store).await;
+    // Documents from before encryption have plain values and no key id. The stand-in does
+    // not apply `$unset` to a nested field, so whole documents are replaced.
+    let client = raw_client(&database.url).await.expect("open a raw client");
+    let raw = client.database(&database.name);
+    let users = raw.collection::<Document>("users");
+    let filter = doc! { "_id": patient_id.to_string() };
+    let mut account = users
+        .find_one(filter.clone())
+        .await
+        .expect("read the patient document")
+        .expect("the patient document exists");
+    let patient = account
+        .get_document_mut("patient")
+        .expect("the account embeds the patient");
+    patient.remove("key_id");
+    patient.insert("date_of_birth", "1980-05-17");
+    patient.insert("sex_at_birth", "female");
+    patient.insert("phone", PHONE);
+    patient.insert(
+        "allergies",
+        vec![doc! { "substance": ALLERGY, "reaction": "", "severity": "mild" }],
+    );
+    patient.insert("medications", Vec::<Document>::new());
+    patient.insert("conditions", Vec::<Document>::new());
+    users
+        .replace_one(filter, account)
+        .await
+        .expect("write the plain-text patient");
+    let appointments = raw.collection::<Document>("appointments");
+    let mut appointment = appointments
+        .find_one(doc! {})
+        .await
+        .expect("read the appointment")
+        .expect("the appointment exists");
+    appointment.remove("key_id");
+    appointment.insert("reason", REASON);
+    let appointment_filter = doc! { "_id": appointment.get("_id").cloned() };
+    appointments
+        .replace_one(appointment_filter, appointment)
+        .await
+        .expect("write the plain-text appointment");
+
+    let profile = store
+        .find_profile(patient_id)
+        .await
+        .expect("read a plain-text profile")
+        .expect("the profile exists");
+    assert_eq!(profile.phone.as_deref(), Some(PHONE));
+    assert_eq!(profile.allergies[0].substance, ALLERGY);
+    assert_eq!(
+        store
+            .count_by_key(SealedRecordKind::Patient)
+            .await
+            .expect("count patients per key"),
+        [KeyUsage {
+            key_id: None,
+            records: 1
+        }]
+    );
+
+    let patients = store
+        .reencrypt_batch(SealedRecordKind::Patient, 10)
+        .await
+        .expect("encrypt the patient");
+    assert_eq!(patients, 1);
+    let appointments = store
+        .reencrypt_batch(SealedRecordKind::Appointment, 10)
+        .await
+        .expect("encrypt the appointment");
+    assert_eq!(appointments, 1);
+    let again = store
+        .reencrypt_batch(SealedRecordKind::Patient, 10)
+        .await
+        .expect("re-encrypt again");
+    assert_eq!(again, 0, "nothing is left to encrypt");
+    let rotated = store
+        .find_profile(patient_id)
+        .await
+        .expect("read the encrypted profile")
+        .expect("the profile exists");
+    assert_eq!(rotated, profile, "encrypting keeps the values");
+
+    let bytes = raw_bytes(&store).await;
+    for value in [ALLERGY, PHONE, REASON, "1980-05-17"] {
+        assert!(
+            !contains(&bytes, value),
+            "{value:?} is left in a raw document"
+        );
+    }
+    client.shutdown().await;
+    store.close().await;
 }

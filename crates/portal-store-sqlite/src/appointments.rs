@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{Appointment, AppointmentStatus, NewAppointment, Page, PageRequest};
 use portal_core::store::{AppointmentStore, StoreResult};
 use sqlx::SqliteExecutor;
@@ -12,6 +13,7 @@ use crate::SqliteStore;
 use crate::codec::{self, encode_uuid};
 use crate::error::database_error;
 use crate::list::PageBounds;
+use crate::sealed::RowSealer;
 use crate::time::encode_instant;
 
 /// Appointment columns with the patient's and the provider's names as "First Last".
@@ -39,16 +41,18 @@ impl Party {
     }
 }
 
-fn appointment_from_row(row: &SqliteRow) -> StoreResult<Appointment> {
+fn appointment_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<Appointment> {
+    let id = codec::uuid(row, "id")?;
+    let sealer = RowSealer::new(keyring, encode_uuid(id));
     Ok(Appointment {
-        id: codec::uuid(row, "id")?,
+        id,
         patient_id: codec::uuid(row, "patient_id")?,
         patient_name: codec::text(row, "patient_name")?,
         provider_id: codec::uuid(row, "provider_id")?,
         provider_name: codec::text(row, "provider_name")?,
         preferred_start: codec::instant(row, "preferred_start")?,
         visit_type: codec::visit_type(row, "visit_type")?,
-        reason: codec::text(row, "reason")?,
+        reason: sealer.text(row, "reason", SealedField::AppointmentReason)?,
         status: codec::appointment_status(row, "status")?,
         created_at: codec::instant(row, "created_at")?,
         updated_at: codec::instant(row, "updated_at")?,
@@ -57,6 +61,7 @@ fn appointment_from_row(row: &SqliteRow) -> StoreResult<Appointment> {
 
 async fn fetch_appointment(
     executor: impl SqliteExecutor<'_>,
+    keyring: &Keyring,
     id: Uuid,
 ) -> StoreResult<Option<Appointment>> {
     let sql = format!("{SELECT_APPOINTMENT} WHERE a.id = ?");
@@ -65,12 +70,15 @@ async fn fetch_appointment(
         .fetch_optional(executor)
         .await
         .map_err(database_error)?;
-    row.as_ref().map(appointment_from_row).transpose()
+    row.as_ref()
+        .map(|row| appointment_from_row(row, keyring))
+        .transpose()
 }
 
 /// Inserts an appointment with `updated_at` as its last change.
 pub(crate) async fn insert_appointment_row(
     executor: impl SqliteExecutor<'_>,
+    keyring: &Keyring,
     appointment: &NewAppointment,
     updated_at: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -84,7 +92,11 @@ pub(crate) async fn insert_appointment_row(
     .bind(encode_uuid(appointment.provider_id))
     .bind(encode_instant(appointment.preferred_start))
     .bind(appointment.visit_type.as_str())
-    .bind(&appointment.reason)
+    .bind(keyring.seal(
+        SealedField::AppointmentReason,
+        &encode_uuid(appointment.id),
+        &appointment.reason,
+    ))
     .bind(appointment.status.as_str())
     .bind(encode_instant(appointment.created_at))
     .bind(encode_instant(updated_at))
@@ -139,7 +151,7 @@ impl SqliteStore {
 
         let items = rows
             .iter()
-            .map(appointment_from_row)
+            .map(|row| appointment_from_row(row, &self.keyring))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Page::new(items, page, codec::count(&row, "total")?))
     }
@@ -150,9 +162,15 @@ impl AppointmentStore for SqliteStore {
     async fn insert_appointment(&self, appointment: &NewAppointment) -> StoreResult<Appointment> {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
-        insert_appointment_row(&mut *transaction, appointment, appointment.created_at).await?;
+        insert_appointment_row(
+            &mut *transaction,
+            &self.keyring,
+            appointment,
+            appointment.created_at,
+        )
+        .await?;
 
-        let stored = fetch_appointment(&mut *transaction, appointment.id)
+        let stored = fetch_appointment(&mut *transaction, &self.keyring, appointment.id)
             .await?
             .ok_or_else(|| {
                 portal_core::StoreError::Other("inserted appointment not found".into())
@@ -162,7 +180,7 @@ impl AppointmentStore for SqliteStore {
     }
 
     async fn find_appointment(&self, id: Uuid) -> StoreResult<Option<Appointment>> {
-        fetch_appointment(&self.pool, id).await
+        fetch_appointment(&self.pool, &self.keyring, id).await
     }
 
     async fn list_patient_appointments(
@@ -204,7 +222,9 @@ impl AppointmentStore for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(database_error)?;
-        rows.iter().map(appointment_from_row).collect()
+        rows.iter()
+            .map(|row| appointment_from_row(row, &self.keyring))
+            .collect()
     }
 
     async fn last_visit(
@@ -260,7 +280,7 @@ impl AppointmentStore for SqliteStore {
             transaction.rollback().await.map_err(database_error)?;
             return Ok(None);
         }
-        let appointment = fetch_appointment(&mut *transaction, id).await?;
+        let appointment = fetch_appointment(&mut *transaction, &self.keyring, id).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(appointment)
     }

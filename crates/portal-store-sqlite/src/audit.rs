@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::audit_chain::ChainTip;
+use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{
     AccessEvent, EMERGENCY_GRANT, NewAuditEvent, Outcome, Page, PageRequest, Role,
     is_emergency_action,
@@ -18,12 +19,14 @@ use crate::SqliteStore;
 use crate::codec::{self, encode_uuid};
 use crate::error::database_error;
 use crate::list::PageBounds;
+use crate::sealed::RowSealer;
 use crate::time::encode_instant;
 
-fn access_event_from_row(row: &SqliteRow) -> StoreResult<AccessEvent> {
+fn access_event_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<AccessEvent> {
     let action = codec::text(row, "action")?;
+    let seq = codec::integer(row, "seq")?;
     Ok(AccessEvent {
-        id: codec::integer(row, "seq")?,
+        id: seq,
         occurred_at: codec::instant(row, "occurred_at")?,
         actor_id: codec::optional_uuid(row, "actor_id")?,
         actor_name: codec::optional_text(row, "actor_name")?,
@@ -31,13 +34,19 @@ fn access_event_from_row(row: &SqliteRow) -> StoreResult<AccessEvent> {
         emergency: is_emergency_action(&action),
         action,
         outcome: codec::outcome(row, "outcome")?,
-        reason: codec::optional_text(row, "detail")?,
+        reason: RowSealer::new(keyring, seq).optional_text(
+            row,
+            "detail",
+            SealedField::AuditDetail,
+        )?,
     })
 }
 
-/// Inserts one event exactly as given, with its sequence number and chain links.
+/// Inserts one event exactly as given, with its sequence number and chain links. The detail
+/// is encrypted with the newest key and never re-encrypted, because the table is append-only.
 pub(crate) async fn insert_event_row(
     executor: impl SqliteExecutor<'_>,
+    keyring: &Keyring,
     stored: &StoredAuditEvent,
 ) -> StoreResult<()> {
     let event = &stored.event;
@@ -57,7 +66,10 @@ pub(crate) async fn insert_event_row(
     .bind(&event.client_addr)
     .bind(&stored.prev_hash)
     .bind(&stored.hash)
-    .bind(&event.detail)
+    .bind(
+        RowSealer::new(keyring, stored.seq)
+            .seal_optional(SealedField::AuditDetail, event.detail.as_deref()),
+    )
     .execute(executor)
     .await
     .map_err(database_error)?;
@@ -68,6 +80,7 @@ pub(crate) async fn insert_event_row(
 /// write transaction, which keeps other writers from chaining onto the same event.
 pub(crate) async fn append_events(
     transaction: &mut Transaction<'static, Sqlite>,
+    keyring: &Keyring,
     events: &[NewAuditEvent],
 ) -> StoreResult<()> {
     let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
@@ -79,7 +92,7 @@ pub(crate) async fn append_events(
         None => ChainTip::genesis(),
     };
     for event in events {
-        insert_event_row(&mut **transaction, &tip.append(event.clone())).await?;
+        insert_event_row(&mut **transaction, keyring, &tip.append(event.clone())).await?;
     }
     Ok(())
 }
@@ -95,7 +108,7 @@ impl AuditStore for SqliteStore {
 
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
-        append_events(&mut transaction, events).await?;
+        append_events(&mut transaction, &self.keyring, events).await?;
         transaction.commit().await.map_err(database_error)
     }
 
@@ -154,7 +167,7 @@ impl AuditStore for SqliteStore {
 
         let items = rows
             .iter()
-            .map(access_event_from_row)
+            .map(|row| access_event_from_row(row, &self.keyring))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Page::new(items, page, codec::count(&row, "total")?))
     }

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use portal_core::keyring::Keyring;
 use portal_core::model::{CarePatient, Page, PageRequest};
 use portal_core::store::{CareStore, StoreResult};
 use sqlx::sqlite::SqliteRow;
@@ -12,6 +13,7 @@ use crate::SqliteStore;
 use crate::codec::{self, encode_uuid};
 use crate::error::database_error;
 use crate::list::{PageBounds, prefix_pattern};
+use crate::profiles::date_of_birth_from_row;
 use crate::time::encode_instant;
 use crate::users::NAME_PREFIX_FILTER;
 
@@ -21,12 +23,12 @@ const CARE_IDS: &str = "WITH care (patient_id) AS ( \
      UNION \
      SELECT patient_id FROM appointments WHERE provider_id = ?2)";
 
-fn care_patient_from_row(row: &SqliteRow) -> StoreResult<CarePatient> {
+fn care_patient_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<CarePatient> {
     Ok(CarePatient {
         id: codec::uuid(row, "id")?,
         first_name: codec::text(row, "first_name")?,
         last_name: codec::text(row, "last_name")?,
-        date_of_birth: codec::date(row, "date_of_birth")?,
+        date_of_birth: date_of_birth_from_row(row, keyring)?,
         next_appointment: codec::optional_instant(row, "next_appointment")?,
     })
 }
@@ -106,7 +108,7 @@ impl CareStore for SqliteStore {
 
         let items = rows
             .iter()
-            .map(care_patient_from_row)
+            .map(|row| care_patient_from_row(row, &self.keyring))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Page::new(items, page, codec::count(&row, "total")?))
     }

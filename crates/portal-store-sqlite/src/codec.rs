@@ -2,17 +2,16 @@
 //!
 //! Every getter names the column in its error and never the stored value.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use portal_core::StoreError;
 use portal_core::model::{AppointmentStatus, Outcome, Role, SexAtBirth, VisitType};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::error::{database_error, invalid_column};
-use crate::time::{decode_date, decode_instant};
+use crate::time::decode_instant;
 
 /// Formats an id as lower-case hyphenated text, whose order equals the UUID byte order.
 pub(crate) fn encode_uuid(id: Uuid) -> String {
@@ -28,7 +27,7 @@ pub(crate) fn encode_sex_at_birth(value: SexAtBirth) -> &'static str {
     }
 }
 
-fn parse_sex_at_birth(value: &str) -> Option<SexAtBirth> {
+pub(crate) fn parse_sex_at_birth(value: &str) -> Option<SexAtBirth> {
     match value {
         "female" => Some(SexAtBirth::Female),
         "male" => Some(SexAtBirth::Male),
@@ -89,10 +88,6 @@ pub(crate) fn optional_instant(
         .transpose()
 }
 
-pub(crate) fn date(row: &SqliteRow, column: &str) -> Result<NaiveDate, StoreError> {
-    decode_date(&text(row, column)?, column)
-}
-
 pub(crate) fn role(row: &SqliteRow, column: &str) -> Result<Role, StoreError> {
     Role::parse(&text(row, column)?).ok_or_else(|| invalid_column(column))
 }
@@ -116,21 +111,4 @@ pub(crate) fn visit_type(row: &SqliteRow, column: &str) -> Result<VisitType, Sto
 
 pub(crate) fn outcome(row: &SqliteRow, column: &str) -> Result<Outcome, StoreError> {
     Outcome::parse(&text(row, column)?).ok_or_else(|| invalid_column(column))
-}
-
-pub(crate) fn optional_sex_at_birth(
-    row: &SqliteRow,
-    column: &str,
-) -> Result<Option<SexAtBirth>, StoreError> {
-    optional_text(row, column)?
-        .map(|value| parse_sex_at_birth(&value).ok_or_else(|| invalid_column(column)))
-        .transpose()
-}
-
-/// Reads a JSON column into a value of the model. NULL is an error unless `T` is an `Option`.
-pub(crate) fn json<T: DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-    let value: Option<String> = optional_text(row, column)?;
-    let value = value.unwrap_or_else(|| "null".to_owned());
-    // serde_json's message may quote the value, so it is dropped.
-    serde_json::from_str(&value).map_err(|_| invalid_column(column))
 }

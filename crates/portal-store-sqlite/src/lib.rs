@@ -10,9 +10,12 @@ mod appointments;
 mod audit;
 mod care;
 mod codec;
+mod encryption;
 mod error;
 mod list;
+mod mfa;
 mod profiles;
+mod sealed;
 mod sessions;
 mod time;
 mod transfer;
@@ -25,6 +28,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use portal_core::StoreError;
+use portal_core::keyring::Keyring;
 use portal_core::store::{Store, StoreResult};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -48,6 +52,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     pool: SqlitePool,
     path: Arc<Path>,
+    keyring: Keyring,
 }
 
 impl SqliteStore {
@@ -56,7 +61,10 @@ impl SqliteStore {
     ///
     /// The path is percent-decoded as sqlx does, so a `?` or `#` in a file name is written
     /// `%3F` or `%23`. Other URL schemes are rejected with [`StoreError::Other`].
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    ///
+    /// Health data is encrypted with the newest key of `keyring` and decrypted with any of
+    /// its keys (see [`portal_core::keyring`]).
+    pub async fn connect(url: &str, keyring: Keyring) -> Result<Self, StoreError> {
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Other(
                 "invalid database URL: expected sqlite://PATH".into(),
@@ -68,6 +76,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Overwrites the bytes of deleted and replaced values with zeros, so plain text that
+            // `portal keys rotate` replaced does not stay in free space of the file.
+            .pragma("secure_delete", "ON")
             .busy_timeout(BUSY_TIMEOUT);
         let path: Arc<Path> = Arc::from(options.get_filename());
 
@@ -95,7 +106,11 @@ impl SqliteStore {
             .map_err(|error| database_error(error.into()))?;
 
         tracing::debug!(path = %path.display(), "opened SQLite database");
-        Ok(Self { pool, path })
+        Ok(Self {
+            pool,
+            path,
+            keyring,
+        })
     }
 
     /// Returns the path of the database file.
@@ -123,7 +138,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    /// Copies the WAL into the database file and empties it, then closes the pool. Without
+    /// the checkpoint, old versions of rewritten pages (plain text that `portal keys rotate`
+    /// replaced, say) stay in the database file until a later connection checkpoints.
     async fn close(&self) {
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %database_error(error), "checkpoint before closing failed");
+        }
         self.pool.close().await;
     }
 }

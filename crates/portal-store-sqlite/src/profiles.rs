@@ -1,7 +1,9 @@
 //! Patient profiles: the patient row beside the account, with health details as JSON columns.
+//! The date of birth and every health detail but the primary provider are encrypted.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{HealthDetails, Profile, ProfileChanges};
 use portal_core::store::{NewPatient, ProfileStore, StoreResult};
 use sqlx::SqliteExecutor;
@@ -11,6 +13,7 @@ use uuid::Uuid;
 use crate::SqliteStore;
 use crate::codec::{self, encode_json, encode_sex_at_birth, encode_uuid};
 use crate::error::database_error;
+use crate::sealed::RowSealer;
 use crate::time::{encode_date, encode_instant};
 
 const SELECT_PROFILE: &str = "SELECT u.id, u.email, u.first_name, u.last_name, \
@@ -18,9 +21,9 @@ const SELECT_PROFILE: &str = "SELECT u.id, u.email, u.first_name, u.last_name, \
      p.medications, p.conditions, p.primary_provider_id, p.updated_at \
      FROM patients p JOIN users u ON u.id = p.user_id WHERE p.user_id = ?";
 
-/// Health details encoded as values of the patient columns.
+/// Health details encoded as values of the patient columns, each encrypted.
 struct HealthValues {
-    sex_at_birth: Option<&'static str>,
+    sex_at_birth: Option<String>,
     phone: Option<String>,
     address: Option<String>,
     emergency_contact: Option<String>,
@@ -31,63 +34,89 @@ struct HealthValues {
 }
 
 impl HealthValues {
-    fn new(health: &HealthDetails) -> StoreResult<Self> {
+    fn new(health: &HealthDetails, sealer: &RowSealer<'_>) -> StoreResult<Self> {
+        let address = health
+            .address
+            .as_ref()
+            .map(|address| encode_json(address, "address"))
+            .transpose()?;
+        let emergency_contact = health
+            .emergency_contact
+            .as_ref()
+            .map(|contact| encode_json(contact, "emergency_contact"))
+            .transpose()?;
         Ok(Self {
-            sex_at_birth: health.sex_at_birth.map(encode_sex_at_birth),
-            phone: health.phone.clone(),
-            address: health
-                .address
-                .as_ref()
-                .map(|address| encode_json(address, "address"))
-                .transpose()?,
-            emergency_contact: health
-                .emergency_contact
-                .as_ref()
-                .map(|contact| encode_json(contact, "emergency_contact"))
-                .transpose()?,
-            allergies: encode_json(&health.allergies, "allergies")?,
-            medications: encode_json(&health.medications, "medications")?,
-            conditions: encode_json(&health.conditions, "conditions")?,
+            sex_at_birth: sealer.seal_optional(
+                SealedField::SexAtBirth,
+                health.sex_at_birth.map(encode_sex_at_birth),
+            ),
+            phone: sealer.seal_optional(SealedField::Phone, health.phone.as_deref()),
+            address: sealer.seal_optional(SealedField::Address, address.as_deref()),
+            emergency_contact: sealer
+                .seal_optional(SealedField::EmergencyContact, emergency_contact.as_deref()),
+            allergies: sealer.seal(
+                SealedField::Allergies,
+                &encode_json(&health.allergies, "allergies")?,
+            ),
+            medications: sealer.seal(
+                SealedField::Medications,
+                &encode_json(&health.medications, "medications")?,
+            ),
+            conditions: sealer.seal(
+                SealedField::Conditions,
+                &encode_json(&health.conditions, "conditions")?,
+            ),
             primary_provider_id: health.primary_provider_id.map(encode_uuid),
         })
     }
 }
 
-fn profile_from_row(row: &SqliteRow) -> StoreResult<Profile> {
+fn profile_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<Profile> {
+    let id = codec::uuid(row, "id")?;
+    let sealer = RowSealer::new(keyring, encode_uuid(id));
+    let health = health_from_row(row, keyring)?;
     Ok(Profile {
-        id: codec::uuid(row, "id")?,
+        id,
         email: codec::text(row, "email")?,
         first_name: codec::text(row, "first_name")?,
         last_name: codec::text(row, "last_name")?,
-        date_of_birth: codec::date(row, "date_of_birth")?,
-        sex_at_birth: codec::optional_sex_at_birth(row, "sex_at_birth")?,
-        phone: codec::optional_text(row, "phone")?,
-        address: codec::json(row, "address")?,
-        emergency_contact: codec::json(row, "emergency_contact")?,
-        allergies: codec::json(row, "allergies")?,
-        medications: codec::json(row, "medications")?,
-        conditions: codec::json(row, "conditions")?,
-        primary_provider_id: codec::optional_uuid(row, "primary_provider_id")?,
+        date_of_birth: sealer.date(row, "date_of_birth", SealedField::DateOfBirth)?,
+        sex_at_birth: health.sex_at_birth,
+        phone: health.phone,
+        address: health.address,
+        emergency_contact: health.emergency_contact,
+        allergies: health.allergies,
+        medications: health.medications,
+        conditions: health.conditions,
+        primary_provider_id: health.primary_provider_id,
         updated_at: codec::instant(row, "updated_at")?,
     })
 }
 
-/// Reads the health columns of a patient row.
-pub(crate) fn health_from_row(row: &SqliteRow) -> StoreResult<HealthDetails> {
+/// Reads and decrypts the health columns of a patient row whose user id is column `id`.
+pub(crate) fn health_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<HealthDetails> {
+    let sealer = RowSealer::new(keyring, encode_uuid(codec::uuid(row, "id")?));
     Ok(HealthDetails {
-        sex_at_birth: codec::optional_sex_at_birth(row, "sex_at_birth")?,
-        phone: codec::optional_text(row, "phone")?,
-        address: codec::json(row, "address")?,
-        emergency_contact: codec::json(row, "emergency_contact")?,
-        allergies: codec::json(row, "allergies")?,
-        medications: codec::json(row, "medications")?,
-        conditions: codec::json(row, "conditions")?,
+        sex_at_birth: sealer.optional_sex_at_birth(row, "sex_at_birth", SealedField::SexAtBirth)?,
+        phone: sealer.optional_text(row, "phone", SealedField::Phone)?,
+        address: sealer.json(row, "address", SealedField::Address)?,
+        emergency_contact: sealer.json(row, "emergency_contact", SealedField::EmergencyContact)?,
+        allergies: sealer.json(row, "allergies", SealedField::Allergies)?,
+        medications: sealer.json(row, "medications", SealedField::Medications)?,
+        conditions: sealer.json(row, "conditions", SealedField::Conditions)?,
         primary_provider_id: codec::optional_uuid(row, "primary_provider_id")?,
     })
 }
 
+/// Reads and decrypts the date of birth of a patient row whose user id is column `id`.
+pub(crate) fn date_of_birth_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<NaiveDate> {
+    let sealer = RowSealer::new(keyring, encode_uuid(codec::uuid(row, "id")?));
+    sealer.date(row, "date_of_birth", SealedField::DateOfBirth)
+}
+
 async fn fetch_profile(
     executor: impl SqliteExecutor<'_>,
+    keyring: &Keyring,
     patient_id: Uuid,
 ) -> StoreResult<Option<Profile>> {
     let row = sqlx::query(SELECT_PROFILE)
@@ -95,17 +124,21 @@ async fn fetch_profile(
         .fetch_optional(executor)
         .await
         .map_err(database_error)?;
-    row.as_ref().map(profile_from_row).transpose()
+    row.as_ref()
+        .map(|row| profile_from_row(row, keyring))
+        .transpose()
 }
 
 /// Inserts the patient row of a new patient whose account row exists in the same transaction,
 /// with `updated_at` as the profile's last change.
 pub(crate) async fn insert_patient_row(
     executor: impl SqliteExecutor<'_>,
+    keyring: &Keyring,
     patient: &NewPatient,
     updated_at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let health = HealthValues::new(&patient.health)?;
+    let sealer = RowSealer::new(keyring, encode_uuid(patient.user.id));
+    let health = HealthValues::new(&patient.health, &sealer)?;
     sqlx::query(
         "INSERT INTO patients (user_id, date_of_birth, consent_version, consent_accepted_at, \
          sex_at_birth, phone, address, emergency_contact, allergies, medications, conditions, \
@@ -113,7 +146,10 @@ pub(crate) async fn insert_patient_row(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(encode_uuid(patient.user.id))
-    .bind(encode_date(patient.date_of_birth))
+    .bind(sealer.seal(
+        SealedField::DateOfBirth,
+        &encode_date(patient.date_of_birth),
+    ))
     .bind(&patient.consent.policy_version)
     .bind(encode_instant(patient.consent.accepted_at))
     .bind(health.sex_at_birth)
@@ -134,7 +170,7 @@ pub(crate) async fn insert_patient_row(
 #[async_trait]
 impl ProfileStore for SqliteStore {
     async fn find_profile(&self, patient_id: Uuid) -> StoreResult<Option<Profile>> {
-        fetch_profile(&self.pool, patient_id).await
+        fetch_profile(&self.pool, &self.keyring, patient_id).await
     }
 
     async fn update_profile(
@@ -143,9 +179,10 @@ impl ProfileStore for SqliteStore {
         changes: &ProfileChanges,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {
-        let health = HealthValues::new(&changes.health)?;
-        let now = encode_instant(now);
         let id = encode_uuid(patient_id);
+        let sealer = RowSealer::new(&self.keyring, &id);
+        let health = HealthValues::new(&changes.health, &sealer)?;
+        let now = encode_instant(now);
 
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
@@ -155,7 +192,10 @@ impl ProfileStore for SqliteStore {
              primary_provider_id = ?, updated_at = ? \
              WHERE user_id = ?",
         )
-        .bind(encode_date(changes.date_of_birth))
+        .bind(sealer.seal(
+            SealedField::DateOfBirth,
+            &encode_date(changes.date_of_birth),
+        ))
         .bind(health.sex_at_birth)
         .bind(health.phone)
         .bind(health.address)
@@ -189,7 +229,7 @@ impl ProfileStore for SqliteStore {
         .await
         .map_err(database_error)?;
 
-        let profile = fetch_profile(&mut *transaction, patient_id).await?;
+        let profile = fetch_profile(&mut *transaction, &self.keyring, patient_id).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(profile)
     }

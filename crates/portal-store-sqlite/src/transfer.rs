@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use portal_core::StoreError;
+use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{Consent, Invite, NewAppointment, NewAuditEvent, ProviderDetails};
 use portal_core::store::{
     NewPatient, NewProvider, RecordKind, StoreResult, StoredAppointment, StoredAuditEvent,
@@ -19,7 +20,9 @@ use crate::appointments::insert_appointment_row;
 use crate::audit::insert_event_row;
 use crate::codec;
 use crate::error::database_error;
-use crate::profiles::{health_from_row, insert_patient_row};
+use crate::mfa::{SELECT_TOTP, insert_mfa_rows, recovery_code_hashes, totp_from_row};
+use crate::profiles::{date_of_birth_from_row, health_from_row, insert_patient_row};
+use crate::sealed::RowSealer;
 use crate::sessions::{insert_session_row, session_from_row};
 use crate::time::encode_instant;
 use crate::users::{insert_provider_row, insert_user, user_from_row};
@@ -61,10 +64,11 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Appointment => "appointments",
         RecordKind::Session => "sessions",
         RecordKind::AuditEvent => "audit_events",
+        RecordKind::Mfa => "mfa_totp",
     }
 }
 
-fn provider_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
+fn provider_from_row(row: &SqliteRow, _keyring: &Keyring) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::Provider(NewProvider {
         user: user_from_row(row)?,
         details: ProviderDetails {
@@ -74,22 +78,22 @@ fn provider_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
     }))
 }
 
-fn patient_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
+fn patient_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::Patient {
         patient: NewPatient {
             user: user_from_row(row)?,
-            date_of_birth: codec::date(row, "date_of_birth")?,
+            date_of_birth: date_of_birth_from_row(row, keyring)?,
             consent: Consent {
                 policy_version: codec::text(row, "consent_version")?,
                 accepted_at: codec::instant(row, "consent_accepted_at")?,
             },
-            health: health_from_row(row)?,
+            health: health_from_row(row, keyring)?,
         },
         profile_updated_at: codec::instant(row, "profile_updated_at")?,
     })
 }
 
-fn invite_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
+fn invite_from_row(row: &SqliteRow, _keyring: &Keyring) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::Invite(StoredInvite {
         invite: Invite {
             code_hash: codec::text(row, "code_hash")?,
@@ -100,15 +104,17 @@ fn invite_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
     }))
 }
 
-fn appointment_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
+fn appointment_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferRecord> {
+    let id = codec::uuid(row, "id")?;
+    let sealer = RowSealer::new(keyring, codec::encode_uuid(id));
     Ok(TransferRecord::Appointment(StoredAppointment {
         appointment: NewAppointment {
-            id: codec::uuid(row, "id")?,
+            id,
             patient_id: codec::uuid(row, "patient_id")?,
             provider_id: codec::uuid(row, "provider_id")?,
             preferred_start: codec::instant(row, "preferred_start")?,
             visit_type: codec::visit_type(row, "visit_type")?,
-            reason: codec::text(row, "reason")?,
+            reason: sealer.text(row, "reason", SealedField::AppointmentReason)?,
             status: codec::appointment_status(row, "status")?,
             created_at: codec::instant(row, "created_at")?,
         },
@@ -116,9 +122,11 @@ fn appointment_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
     }))
 }
 
-fn audit_event_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
+fn audit_event_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferRecord> {
+    let seq = codec::integer(row, "seq")?;
+    let sealer = RowSealer::new(keyring, seq);
     Ok(TransferRecord::AuditEvent(StoredAuditEvent {
-        seq: codec::integer(row, "seq")?,
+        seq,
         prev_hash: codec::text(row, "prev_hash")?,
         hash: codec::text(row, "hash")?,
         event: NewAuditEvent {
@@ -130,7 +138,7 @@ fn audit_event_from_row(row: &SqliteRow) -> StoreResult<TransferRecord> {
             outcome: codec::outcome(row, "outcome")?,
             request_id: codec::text(row, "request_id")?,
             client_addr: codec::text(row, "client_addr")?,
-            detail: codec::optional_text(row, "detail")?,
+            detail: sealer.optional_text(row, "detail", SealedField::AuditDetail)?,
         },
     }))
 }
@@ -144,12 +152,15 @@ fn cursor_of(record: &TransferRecord) -> String {
         TransferRecord::Appointment(stored) => codec::encode_uuid(stored.appointment.id),
         TransferRecord::Session(session) => codec::encode_uuid(session.id),
         TransferRecord::AuditEvent(stored) => stored.seq.to_string(),
+        TransferRecord::Mfa(record) => codec::encode_uuid(record.user_id),
     }
 }
 
-/// Inserts one record of any kind with every stored field kept.
+/// Inserts one record of any kind with every stored field kept; encrypted fields are encrypted
+/// with this store's newest key.
 async fn import_record(
     transaction: &mut Transaction<'static, Sqlite>,
+    keyring: &Keyring,
     record: &TransferRecord,
 ) -> StoreResult<()> {
     match record {
@@ -162,14 +173,23 @@ async fn import_record(
             profile_updated_at,
         } => {
             insert_user(&mut **transaction, &patient.user).await?;
-            insert_patient_row(&mut **transaction, patient, *profile_updated_at).await
+            insert_patient_row(&mut **transaction, keyring, patient, *profile_updated_at).await
         }
         TransferRecord::Invite(stored) => insert_stored_invite(&mut **transaction, stored).await,
         TransferRecord::Appointment(stored) => {
-            insert_appointment_row(&mut **transaction, &stored.appointment, stored.updated_at).await
+            insert_appointment_row(
+                &mut **transaction,
+                keyring,
+                &stored.appointment,
+                stored.updated_at,
+            )
+            .await
         }
         TransferRecord::Session(session) => insert_session_row(&mut **transaction, session).await,
-        TransferRecord::AuditEvent(stored) => insert_event_row(&mut **transaction, stored).await,
+        TransferRecord::AuditEvent(stored) => {
+            insert_event_row(&mut **transaction, keyring, stored).await
+        }
+        TransferRecord::Mfa(record) => insert_mfa_rows(transaction, keyring, record).await,
     }
 }
 
@@ -209,15 +229,18 @@ impl TransferStore for SqliteStore {
         after: Option<&str>,
         limit: u32,
     ) -> StoreResult<(Vec<TransferRecord>, Option<String>)> {
-        let (sql, decode): (&str, fn(&SqliteRow) -> StoreResult<TransferRecord>) = match kind {
+        type Decode = fn(&SqliteRow, &Keyring) -> StoreResult<TransferRecord>;
+        let (sql, decode): (&str, Decode) = match kind {
             RecordKind::Provider => (SELECT_PROVIDERS, provider_from_row),
             RecordKind::Patient => (SELECT_PATIENTS, patient_from_row),
             RecordKind::Invite => (SELECT_INVITES, invite_from_row),
             RecordKind::Appointment => (SELECT_APPOINTMENTS, appointment_from_row),
-            RecordKind::Session => (SELECT_SESSIONS, |row| {
+            RecordKind::Session => (SELECT_SESSIONS, |row, _| {
                 session_from_row(row).map(TransferRecord::Session)
             }),
             RecordKind::AuditEvent => (SELECT_AUDIT_EVENTS, audit_event_from_row),
+            // A credential's recovery codes are rows of another table, read per credential.
+            RecordKind::Mfa => return self.export_mfa(after, limit).await,
         };
         let query = sqlx::query(sql);
         // Sequence numbers compare as integers, so the audit cursor is bound as one.
@@ -239,7 +262,10 @@ impl TransferStore for SqliteStore {
             .await
             .map_err(database_error)?;
 
-        let records = rows.iter().map(decode).collect::<StoreResult<Vec<_>>>()?;
+        let records = rows
+            .iter()
+            .map(|row| decode(row, &self.keyring))
+            .collect::<StoreResult<Vec<_>>>()?;
         let cursor = records.last().map(cursor_of);
         Ok((records, cursor))
     }
@@ -253,8 +279,34 @@ impl TransferStore for SqliteStore {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
         for record in records {
-            import_record(&mut transaction, record).await?;
+            import_record(&mut transaction, &self.keyring, record).await?;
         }
         transaction.commit().await.map_err(database_error)
+    }
+}
+
+impl SqliteStore {
+    /// Exports credentials in user id order, each with its recovery code hashes.
+    async fn export_mfa(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<(Vec<TransferRecord>, Option<String>)> {
+        let sql =
+            format!("{SELECT_TOTP} WHERE ?1 IS NULL OR user_id > ?1 ORDER BY user_id LIMIT ?2");
+        let rows = sqlx::query(&sql)
+            .bind(after.map(str::to_owned))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut record = totp_from_row(row, &self.keyring)?;
+            record.recovery_code_hashes = recovery_code_hashes(&self.pool, record.user_id).await?;
+            records.push(TransferRecord::Mfa(record));
+        }
+        let cursor = records.last().map(cursor_of);
+        Ok((records, cursor))
     }
 }

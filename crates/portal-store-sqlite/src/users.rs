@@ -103,8 +103,19 @@ impl UserStore for SqliteStore {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
         insert_user(&mut *transaction, &patient.user).await?;
-        insert_patient_row(&mut *transaction, patient, patient.user.updated_at).await?;
-        append_events(&mut transaction, std::slice::from_ref(registered)).await?;
+        insert_patient_row(
+            &mut *transaction,
+            &self.keyring,
+            patient,
+            patient.user.updated_at,
+        )
+        .await?;
+        append_events(
+            &mut transaction,
+            &self.keyring,
+            std::slice::from_ref(registered),
+        )
+        .await?;
         transaction.commit().await.map_err(database_error)
     }
 

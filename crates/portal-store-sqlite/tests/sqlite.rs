@@ -7,11 +7,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use portal_core::StoreError;
 use portal_core::audit_chain::verify_chain;
+use portal_core::keyring::Keyring;
 use portal_core::model::{
     AppointmentStatus, Consent, HealthDetails, NewAppointment, NewAuditEvent, Outcome, Role,
     UserRecord, VisitType,
 };
-use portal_core::store::{AppointmentStore, AuditStore, NewPatient, Store, UserStore};
+use portal_core::store::{
+    AppointmentStore, AuditStore, NewPatient, ProfileStore, Store, UserStore,
+};
 use portal_store_sqlite::SqliteStore;
 use sqlx::{Connection, Row, SqliteConnection};
 use tempfile::TempDir;
@@ -21,8 +24,12 @@ fn database_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
+fn keyring() -> Keyring {
+    portal_store_conformance::test_keyring(&[portal_store_conformance::CONFORMANCE_KEY_ID])
+}
+
 async fn open_store(dir: &TempDir) -> SqliteStore {
-    SqliteStore::connect(&database_url(&dir.path().join("portal.db")))
+    SqliteStore::connect(&database_url(&dir.path().join("portal.db")), keyring())
         .await
         .expect("open a fresh SQLite store")
 }
@@ -98,7 +105,7 @@ async fn connect_creates_folders() {
     let dir = TempDir::new().expect("create a temporary folder");
     let path = dir.path().join("nested").join("data").join("portal.db");
 
-    let store = SqliteStore::connect(&database_url(&path))
+    let store = SqliteStore::connect(&database_url(&path), keyring())
         .await
         .expect("open a store in a missing folder");
     assert!(path.is_file(), "the database file is created");
@@ -116,7 +123,7 @@ async fn new_database_is_private() {
     let dir = TempDir::new().expect("create a temporary folder");
     let folder = dir.path().join("data");
     let path = folder.join("portal.db");
-    let store = SqliteStore::connect(&database_url(&path))
+    let store = SqliteStore::connect(&database_url(&path), keyring())
         .await
         .expect("open a store in a missing folder");
     store
@@ -146,7 +153,7 @@ async fn connect_short_url() {
     let dir = TempDir::new().expect("create a temporary folder");
     let path = dir.path().join("portal.db");
 
-    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()), keyring())
         .await
         .expect("open a store from a sqlite: URL");
     assert_eq!(store.path(), path, "the sqlite: form names the same file");
@@ -155,7 +162,7 @@ async fn connect_short_url() {
 
 #[tokio::test]
 async fn connect_rejects_scheme() {
-    let result = SqliteStore::connect("mongodb://localhost/portal").await;
+    let result = SqliteStore::connect("mongodb://localhost/portal", keyring()).await;
     assert!(
         matches!(result, Err(StoreError::Other(_))),
         "a non-SQLite URL is rejected: {result:?}"
@@ -363,9 +370,19 @@ async fn consent_stored() {
         accepted_at, "2026-12-04T10:00:00.123456Z",
         "the consent time is stored as fixed-width UTC text"
     );
+    assert!(
+        date_of_birth.starts_with("v1.conformance."),
+        "the date of birth is encrypted: {date_of_birth}"
+    );
+    let profile = store
+        .find_profile(patient.user.id)
+        .await
+        .expect("read the profile")
+        .expect("the profile exists");
     assert_eq!(
-        date_of_birth, "1980-05-17",
-        "the date of birth is a calendar date"
+        profile.date_of_birth.to_string(),
+        "1980-05-17",
+        "the date of birth decrypts to the calendar date"
     );
     store.close().await;
 }

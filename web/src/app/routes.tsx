@@ -1,5 +1,6 @@
 import type { RouteObject } from "react-router";
 import { Layout } from "@/app/Layout";
+import { MfaEnrolmentGate } from "@/app/MfaEnrolmentGate";
 import { RequireRole } from "@/app/RequireRole";
 import { RouteErrorPage } from "@/app/RouteErrorPage";
 import { Titled } from "@/app/Titled";
@@ -9,8 +10,10 @@ import AccountPage from "@/features/auth/components/AccountPage";
 import RegisterPatientPage from "@/features/auth/components/RegisterPatientPage";
 import RegisterProviderPage from "@/features/auth/components/RegisterProviderPage";
 import SessionsPage from "@/features/sessions/components/SessionsPage";
+import TwoStepSignInPage from "@/features/mfa/components/TwoStepSignInPage";
 import SignInPage from "@/features/auth/components/SignInPage";
 import DashboardPage from "@/features/dashboard/components/DashboardPage";
+import EmergencyAccessPage from "@/features/emergency-access/components/EmergencyAccessPage";
 import HomePage from "@/features/home/HomePage";
 import NotFoundPage from "@/features/home/NotFoundPage";
 import ProfilePage from "@/features/profile/components/ProfilePage";
@@ -36,10 +39,15 @@ export const routes: RouteObject[] = [
       {
         element: <RequireRole roles={["patient"]} />,
         children: [
-          { path: "dashboard", element: <DashboardPage /> },
-          { path: "profile", element: <ProfilePage /> },
-          { path: "appointments", element: <AppointmentsPage /> },
-          { path: "access-log", element: <AccessLogPage /> },
+          {
+            element: <MfaEnrolmentGate />,
+            children: [
+              { path: "dashboard", element: <DashboardPage /> },
+              { path: "profile", element: <ProfilePage /> },
+              { path: "appointments", element: <AppointmentsPage /> },
+              { path: "access-log", element: <AccessLogPage /> },
+            ],
+          },
         ],
       },
       {
@@ -47,14 +55,21 @@ export const routes: RouteObject[] = [
         children: [
           { path: "account", element: <AccountPage /> },
           { path: "account/sessions", element: <SessionsPage /> },
+          { path: "account/two-step-sign-in", element: <TwoStepSignInPage /> },
         ],
       },
       {
         element: <RequireRole roles={["provider"]} />,
         children: [
-          { path: "provider/patients", element: <PatientsPage /> },
-          { path: "provider/patients/:id", element: <PatientRecordPage /> },
-          { path: "provider/appointments", element: <ProviderAppointmentsPage /> },
+          {
+            element: <MfaEnrolmentGate />,
+            children: [
+              { path: "provider/patients", element: <PatientsPage /> },
+              { path: "provider/patients/:id", element: <PatientRecordPage /> },
+              { path: "provider/appointments", element: <ProviderAppointmentsPage /> },
+              { path: "provider/emergency-access", element: <EmergencyAccessPage /> },
+            ],
+          },
         ],
       },
       { path: "*", element: <NotFoundPage /> },

@@ -23,6 +23,7 @@ use crate::store::{NewPatient, NewProvider, ProviderRegistration};
 
 use super::invites::hash_invite_code;
 use super::login_throttle::LoginKeys;
+use super::mfa::LoginOutcome;
 use super::sessions::{RefreshToken, TOUCH_INTERVAL};
 
 /// A new or renewed session: the user, the session id for the access token, and the refresh
@@ -40,6 +41,9 @@ pub struct SessionGrant {
 pub struct AuthenticatedSession {
     pub user: User,
     pub session_id: Uuid,
+    /// The user's role requires two-step sign-in and the user has not set it up, so only the
+    /// account routes are open.
+    pub mfa_enrolment_required: bool,
 }
 
 impl Portal {
@@ -227,11 +231,14 @@ impl Portal {
     /// Failed sign-ins are throttled per submitted email and per client address. A throttled
     /// attempt is rejected before its password is verified, so even the right password gets
     /// `Throttled`, and it is audited as `auth.login.throttled`.
+    ///
+    /// When the account has two-step sign-in, the right password returns
+    /// `LoginOutcome::MfaRequired` and no session; [`Portal::login_second_step`] finishes.
     pub async fn login(
         &self,
         context: &RequestContext,
         request: LoginRequest,
-    ) -> ServiceResult<SessionGrant> {
+    ) -> ServiceResult<LoginOutcome> {
         let now = self.now();
         let keys = LoginKeys::new(&request.email, &context.client_addr);
         if let Err(throttled) = self.login_throttle.begin(&keys, now) {
@@ -257,12 +264,17 @@ impl Portal {
 
         match user {
             Some(user) if valid => {
+                if self.second_step_needed(&user, &keys, now).await? {
+                    return Ok(LoginOutcome::MfaRequired { user_id: user.id });
+                }
                 self.login_throttle.succeeded(&keys, now);
                 let actor = Some((user.id, user.role));
                 let subject = (user.role == Role::Patient).then_some(user.id);
                 self.record(context, actor, "auth.login", subject, Outcome::Success)
                     .await?;
-                self.start_session(context, &user, now).await
+                self.start_session(context, &user, now)
+                    .await
+                    .map(LoginOutcome::Session)
             }
             _ => {
                 // The person who typed the password is unknown, so the event has no actor.
@@ -426,9 +438,11 @@ impl Portal {
                 .touch_session(session.id, now, touch_before)
                 .await?;
         }
+        let mfa_enrolment_required = self.needs_mfa_enrolment(&user).await?;
         Ok(AuthenticatedSession {
             user: User::from(&user),
             session_id: session.id,
+            mfa_enrolment_required,
         })
     }
 
@@ -490,7 +504,7 @@ impl Portal {
     }
 
     /// Starts a session for the user, labelled with the browser that signed in.
-    async fn start_session(
+    pub(super) async fn start_session(
         &self,
         context: &RequestContext,
         user: &UserRecord,

@@ -17,11 +17,11 @@ use crate::model::{EMERGENCY_GRANT, Outcome, Role};
 /// How long an emergency access grant lasts.
 pub const EMERGENCY_ACCESS_MINUTES: i64 = 60;
 
-/// Fewest characters of a reason, so "n/a" is not accepted.
+/// Minimum length of a reason in characters, so "n/a" is rejected.
 const REASON_MIN_CHARS: usize = 10;
 const REASON_MAX_CHARS: usize = 500;
 
-/// An emergency access grant as the provider sees it.
+/// An emergency access grant, as returned to the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EmergencyAccessGrant {

@@ -5,6 +5,7 @@ mod auth;
 mod emergency;
 mod invites;
 mod login_throttle;
+mod mfa;
 mod patient;
 mod profile;
 mod provider;
@@ -27,6 +28,10 @@ pub use auth::{AuthenticatedSession, SessionGrant};
 pub use emergency::{EMERGENCY_ACCESS_MINUTES, EmergencyAccessGrant};
 pub use invites::{hash_invite_code, normalise_invite_code};
 use login_throttle::LoginThrottle;
+pub use mfa::{
+    DisableTotpRequest, LoginOutcome, MfaLoginRequest, MfaStatus, RecoveryCodes, SecondFactor,
+    TOTP_ISSUER, TotpCodeRequest, TotpSetup,
+};
 pub use patient::Dashboard;
 
 /// Version of the privacy policy that registration must accept.
@@ -46,6 +51,9 @@ pub struct PortalSettings {
     pub password_hashing: HashParams,
     /// Limits on failed sign-ins per account and per client address.
     pub login_throttle: LoginThrottleSettings,
+    /// Roles whose users must set up two-step sign-in before they can use anything but their
+    /// account.
+    pub mfa_required_roles: Vec<Role>,
 }
 
 impl Default for PortalSettings {
@@ -56,6 +64,7 @@ impl Default for PortalSettings {
             session_idle_timeout: Duration::minutes(15),
             password_hashing: HashParams::default(),
             login_throttle: LoginThrottleSettings::default(),
+            mfa_required_roles: Vec::new(),
         }
     }
 }

@@ -14,7 +14,7 @@ use portal_core::input::{
     ChangePasswordRequest, LoginRequest, RegisterPatientRequest, RegisterProviderRequest,
 };
 use portal_core::model::{SessionSummary, User};
-use portal_core::services::SessionGrant;
+use portal_core::services::{LoginOutcome, SessionGrant};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions", get(list_sessions))
         .route("/sessions/end-others", post(end_other_sessions))
         .route("/sessions/{id}", delete(end_session))
+        .merge(super::mfa::router())
 }
 
 /// A signed-in session as returned to the client.
@@ -51,6 +52,38 @@ pub struct SessionBody {
     pub idle_timeout_seconds: i64,
     /// Absolute end of the session, whatever the activity.
     pub session_expires_at: DateTime<Utc>,
+}
+
+/// The response to a right password on an account with two-step sign-in: no session yet,
+/// but a token for `POST /api/v1/auth/login/mfa`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaChallengeBody {
+    /// Always `true`.
+    pub mfa_required: bool,
+    /// Names the account for the second step; valid for 5 minutes and for nothing else.
+    pub mfa_token: String,
+    pub mfa_token_expires_at: DateTime<Utc>,
+}
+
+/// The body of a successful `POST /api/v1/auth/login`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginBody {
+    Session(SessionBody),
+    MfaChallenge(MfaChallengeBody),
+}
+
+/// The signed-in user, and whether they must set up two-step sign-in before anything else.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MeBody {
+    #[serde(flatten)]
+    pub user: User,
+    /// Present, and `true`, only for a user who must set up two-step sign-in first, so for
+    /// everyone else the body is exactly the User of the session.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_enrolment_required: bool,
 }
 
 /// The caller's active sessions, newest first.
@@ -87,8 +120,10 @@ pub async fn register_provider(
     session_response(&state, jar, grant, StatusCode::CREATED)
 }
 
+/// Signs in with email and password. On an account with two-step sign-in the 200 body is an
+/// `MfaChallengeBody` instead of a session, and no cookie is set.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = SessionBody), (status = 401),
+    responses((status = 200, body = LoginBody), (status = 401),
         (status = 429, description = "Too many failed sign-ins; `Retry-After` gives the wait in seconds")))]
 pub async fn login(
     State(state): State<AppState>,
@@ -96,7 +131,7 @@ pub async fn login(
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let grant = state
+    let outcome = state
         .portal
         .login(&context, body)
         .await
@@ -105,7 +140,26 @@ pub async fn login(
             other => ApiError::from(other),
         })?;
 
-    session_response(&state, jar, grant, StatusCode::OK)
+    match outcome {
+        LoginOutcome::Session(grant) => session_response(&state, jar, grant, StatusCode::OK),
+        LoginOutcome::MfaRequired { user_id } => mfa_challenge_response(&state, user_id),
+    }
+}
+
+fn mfa_challenge_response(state: &AppState, user_id: uuid::Uuid) -> ApiResult<Response> {
+    let (mfa_token, expires_at) = state
+        .tokens
+        .issue_mfa(user_id, state.portal.now())
+        .map_err(|error| {
+            tracing::error!(error = %error, "signing a second-step sign-in token failed");
+            ApiError::internal()
+        })?;
+    let body = MfaChallengeBody {
+        mfa_required: true,
+        mfa_token,
+        mfa_token_expires_at: expires_at,
+    };
+    Ok((StatusCode::OK, Json(body)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
@@ -149,9 +203,15 @@ pub async fn logout(
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
-    responses((status = 200, body = User), (status = 401)), security(("bearer" = [])))]
-pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<User>> {
-    Ok(Json(state.portal.current_user(&caller).await?))
+    responses((status = 200, body = MeBody), (status = 401)), security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<MeBody>> {
+    let user = state.portal.current_user(&caller).await?;
+    let mfa_enrolment_required = state.portal.mfa_enrolment_required(&caller).await?;
+
+    Ok(Json(MeBody {
+        user,
+        mfa_enrolment_required,
+    }))
 }
 
 #[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth",
@@ -210,7 +270,7 @@ pub async fn end_other_sessions(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn session_response(
+pub(super) fn session_response(
     state: &AppState,
     jar: CookieJar,
     grant: SessionGrant,

@@ -1,6 +1,7 @@
 //! The router: API modules merged under `/api/v1`, health checks, and the web app.
 
 pub mod auth;
+pub mod mfa;
 pub mod patient;
 pub mod provider;
 pub mod service;

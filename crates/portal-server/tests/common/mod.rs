@@ -39,6 +39,13 @@ use uuid::Uuid;
 
 /// Token-signing secret of every test portal.
 pub const TEST_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
+/// Data key of every test store, in the form of `PORTAL_DATA_KEY`.
+pub const TEST_DATA_KEY: &str = "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// The keyring of [`TEST_DATA_KEY`].
+pub fn test_keyring() -> portal_core::keyring::Keyring {
+    portal_core::keyring::Keyring::parse(TEST_DATA_KEY).expect("the test data key is valid")
+}
 /// Password of every account the helpers register.
 pub const PASSWORD: &str = "correct horse battery staple";
 /// An NPI with a valid check digit (the CMS documentation example).
@@ -82,9 +89,14 @@ impl MongoTestDatabase {
 
     /// Opens the store on this database through the server's store selection.
     pub async fn open(&self) -> Arc<dyn Store> {
-        database::open(&self.url, Some(&self.name), MONGODB_URL_VARIABLE)
-            .await
-            .unwrap_or_else(|error| panic!("opening the MongoDB store failed: {error:#}"))
+        database::open(
+            &self.url,
+            Some(&self.name),
+            MONGODB_URL_VARIABLE,
+            test_keyring(),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("opening the MongoDB store failed: {error:#}"))
     }
 }
 
@@ -133,7 +145,7 @@ pub async fn open_test_store(dir: &Path) -> (Arc<dyn Store>, Option<MongoTestDat
     match store.as_str() {
         "" | "sqlite" => {
             let url = format!("sqlite://{}/portal.db", dir.display());
-            let store = database::open(&url, None, "the test database URL")
+            let store = database::open(&url, None, "the test database URL", test_keyring())
                 .await
                 .expect("opening the SQLite store failed");
             (store, None)
@@ -218,6 +230,19 @@ impl TestApp {
             build_portal(store.clone(), settings).expect("building the portal failed");
         let trusted_proxies = TrustedProxies::new(&options.trusted_proxies);
         Self::serve_with_proxies(portal, store, mongodb, dir, trusted_proxies).await
+    }
+
+    /// Starts a portal whose users of `roles` must set up two-step sign-in.
+    pub async fn spawn_with_mfa_required(roles: Vec<portal_core::model::Role>) -> Self {
+        let dir = tempfile::tempdir().expect("creating a temporary folder failed");
+        let (store, mongodb) = open_test_store(dir.path()).await;
+        let settings = PortalSettings {
+            mfa_required_roles: roles,
+            ..test_settings()
+        };
+        let (portal, _audit_task) =
+            build_portal(store.clone(), settings).expect("building the portal failed");
+        Self::serve(portal, store, mongodb, dir).await
     }
 
     /// Serves `portal` on 127.0.0.1 port 0 until the test's runtime ends.

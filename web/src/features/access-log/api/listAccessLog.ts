@@ -12,6 +12,10 @@ export const accessEventSchema = z.object({
   actorRole: roleSchema.nullable(),
   action: z.string(),
   outcome: z.string(),
+  /** True for emergency access grants and for reads made under them. */
+  emergency: z.boolean(),
+  /** The provider's stated reason, on emergency access grants only. */
+  reason: z.string().nullable(),
 });
 export type AccessEvent = z.infer<typeof accessEventSchema>;
 
@@ -39,6 +43,9 @@ export const ACTION_LABELS: Record<string, string> = {
   "appointment.confirm": "Confirmed an appointment",
   "appointment.decline": "Declined an appointment",
   "access_log.read": "Viewed this access history",
+  "emergency.grant": "Opened your record in an emergency",
+  "emergency.profile.read": "Viewed the profile under emergency access",
+  "account.seed": "Created as demo data",
 };
 
 export const OUTCOME_LABELS: Record<string, string> = {

@@ -15,6 +15,8 @@ const EVENTS = [
     actorRole: "provider",
     action: "profile.read",
     outcome: "success",
+    emergency: false,
+    reason: null,
   },
   {
     id: 2,
@@ -24,6 +26,8 @@ const EVENTS = [
     actorRole: "patient",
     action: "appointment.request",
     outcome: "success",
+    emergency: false,
+    reason: null,
   },
   {
     id: 1,
@@ -33,7 +37,37 @@ const EVENTS = [
     actorRole: null,
     action: "auth.login",
     outcome: "failed",
+    emergency: false,
+    reason: null,
   },
+];
+
+const EMERGENCY_REASON = "Brought in unconscious, allergy history needed before treatment";
+
+const EMERGENCY_EVENTS = [
+  {
+    id: 12,
+    occurredAt: "2026-12-05T15:01:00Z",
+    actorId: "provider-2",
+    actorName: "Lee Park",
+    actorRole: "provider",
+    action: "emergency.profile.read",
+    outcome: "success",
+    emergency: true,
+    reason: null,
+  },
+  {
+    id: 11,
+    occurredAt: "2026-12-05T15:00:00Z",
+    actorId: "provider-2",
+    actorName: "Lee Park",
+    actorRole: "provider",
+    action: "emergency.grant",
+    outcome: "success",
+    emergency: true,
+    reason: EMERGENCY_REASON,
+  },
+  ...EVENTS,
 ];
 
 describe("AccessLogPage", () => {
@@ -50,6 +84,50 @@ describe("AccessLogPage", () => {
     expect(within(unknown!).getByRole("cell", { name: "Unknown" })).toBeInTheDocument();
     expect(within(unknown!).getByRole("cell", { name: "Failed" })).toBeInTheDocument();
     expect(within(unknown!).getByRole("cell", { name: "Fri 4 Dec 2026, 8:00 AM EST" })).toBeInTheDocument();
+  });
+
+  it("marks emergency access and its reason", async () => {
+    installFetch({ [LOG]: () => jsonResponse(200, { items: EMERGENCY_EVENTS, page: 1, limit: 25, total: 5 }) });
+    renderApp("/access-log", PATIENT);
+
+    const rows = await screen.findAllByRole("row");
+    const [, read, grant, ordinary] = rows;
+    const notice = screen.getByRole("note", { name: "This page includes emergency access" });
+    expect(notice).toHaveTextContent(/If you do not recognise one, contact the clinic/);
+    expect(within(grant!).getByText("Emergency access")).toBeInTheDocument();
+    expect(within(grant!).getByText("Opened your record in an emergency")).toBeInTheDocument();
+    expect(within(grant!).getByText(`Reason given: “${EMERGENCY_REASON}”`)).toBeInTheDocument();
+    expect(within(grant!).getByRole("cell", { name: "Lee Park (Provider)" })).toBeInTheDocument();
+    expect(grant).toHaveClass("table__row--emergency");
+    expect(within(read!).getByText("Emergency access")).toBeInTheDocument();
+    expect(within(read!).getByText("Viewed the profile under emergency access")).toBeInTheDocument();
+    expect(within(read!).queryByText(/Reason given/)).not.toBeInTheDocument();
+    expect(within(ordinary!).queryByText("Emergency access")).not.toBeInTheDocument();
+    expect(ordinary).not.toHaveClass("table__row--emergency");
+  });
+
+  it("shows no emergency notice without emergency access", async () => {
+    installFetch({ [LOG]: () => jsonResponse(200, { items: EVENTS, page: 1, limit: 25, total: 3 }) });
+    renderApp("/access-log", PATIENT);
+
+    await screen.findAllByRole("row");
+    expect(screen.queryByRole("note")).not.toBeInTheDocument();
+    expect(screen.queryByText("Emergency access")).not.toBeInTheDocument();
+  });
+
+  it("labels demo data and denied emergency access", async () => {
+    const items = [
+      { ...EMERGENCY_EVENTS[1]!, id: 21, outcome: "denied", reason: null },
+      { ...EVENTS[2]!, id: 20, action: "account.seed", outcome: "success" },
+    ];
+    installFetch({ [LOG]: () => jsonResponse(200, { items, page: 1, limit: 25, total: 2 }) });
+    renderApp("/access-log", PATIENT);
+
+    const [, denied, seeded] = await screen.findAllByRole("row");
+    expect(within(denied!).getByText("Emergency access")).toBeInTheDocument();
+    expect(within(denied!).getByRole("cell", { name: "Denied" })).toBeInTheDocument();
+    expect(within(seeded!).getByRole("cell", { name: "Created as demo data" })).toBeInTheDocument();
+    expect(screen.getByRole("note", { name: "This page includes emergency access" })).toBeInTheDocument();
   });
 
   it("pages with Next", async () => {

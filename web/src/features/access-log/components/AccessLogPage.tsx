@@ -9,8 +9,24 @@ import {
   ACTION_LABELS,
   OUTCOME_LABELS,
   useAccessLog,
+  type AccessEvent,
 } from "@/features/access-log/api/listAccessLog";
 import { describeActor } from "@/features/access-log/describeActor";
+
+/** Describes the action, with a badge and the provider's reason for emergency access. */
+function EventDescription({ event }: { event: AccessEvent }) {
+  const label = ACTION_LABELS[event.action] ?? event.action;
+  if (!event.emergency) {
+    return label;
+  }
+  return (
+    <div className="access-event">
+      <span className="emergency-badge">Emergency access</span>
+      <span>{label}</span>
+      {event.reason !== null && <span className="access-event__reason">Reason given: “{event.reason}”</span>}
+    </div>
+  );
+}
 
 export default function AccessLogPage() {
   usePageTitle("Access history");
@@ -35,6 +51,18 @@ export default function AccessLogPage() {
           <p>No one has opened your record yet. Entries show here when you or your care team use it.</p>
         </EmptyState>
       )}
+      {accessLog.isSuccess && accessLog.data.items.some((event) => event.emergency) && (
+        <div className="notice notice--warning" role="note" aria-labelledby="emergency-notice-title">
+          <p id="emergency-notice-title" className="strong">
+            This page includes emergency access
+          </p>
+          <p>
+            A provider who is not part of your care opened your record in an emergency, or tried to. These entries are
+            marked “Emergency access” and show the reason the provider gave. If you do not recognise one, contact the
+            clinic.
+          </p>
+        </div>
+      )}
       {accessLog.isSuccess && accessLog.data.items.length > 0 && (
         <>
           <table className="table table--stack">
@@ -49,10 +77,12 @@ export default function AccessLogPage() {
             </thead>
             <tbody>
               {accessLog.data.items.map((event) => (
-                <tr key={event.id}>
+                <tr key={event.id} className={event.emergency ? "table__row--emergency" : undefined}>
                   <td data-label="When">{formatDateTimeWithZone(event.occurredAt)}</td>
                   <td data-label="Who">{describeActor(event, user?.id)}</td>
-                  <td data-label="What">{ACTION_LABELS[event.action] ?? event.action}</td>
+                  <td data-label="What">
+                    <EventDescription event={event} />
+                  </td>
                   <td data-label="Outcome">{OUTCOME_LABELS[event.outcome] ?? event.outcome}</td>
                 </tr>
               ))}

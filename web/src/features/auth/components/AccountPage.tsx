@@ -76,6 +76,11 @@ export default function AccountPage() {
         <p>See the browsers where you are signed in, and sign out of the ones you no longer use.</p>
         <Link to="/account/sessions">Manage your sessions</Link>
       </section>
+      <section className="card" aria-labelledby="two-step-heading">
+        <h2 id="two-step-heading">Two-step sign-in</h2>
+        <p>Add a code from an authenticator app to your password, so a stolen password alone cannot open your account.</p>
+        <Link to="/account/two-step-sign-in">Manage two-step sign-in</Link>
+      </section>
       <section className="card" aria-labelledby="change-password-heading">
         <h2 id="change-password-heading">Change your password</h2>
         <p>When you change your password, you are signed out on every other device.</p>

@@ -1,4 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
+import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, Navigate, useNavigate } from "react-router";
 import { ApiError } from "@/lib/api/ApiError";
@@ -8,7 +9,9 @@ import { useFormFeedback } from "@/lib/forms/useFormFeedback";
 import { homePathFor } from "@/lib/session/homePath";
 import { useSession } from "@/lib/session/useSession";
 import { usePageTitle } from "@/lib/ui/usePageTitle";
-import { signInFormSchema, useSignIn, type SignInForm } from "@/features/auth/api/signIn";
+import { isMfaChallenge, signInFormSchema, useSignIn, type SignInForm } from "@/features/auth/api/signIn";
+import type { MfaChallenge } from "@/features/mfa/api/mfa";
+import { SecondStepForm } from "@/features/mfa/components/SecondStepForm";
 
 const WRONG_CREDENTIALS = "The email or password is not correct. Check them and try again.";
 
@@ -17,6 +20,7 @@ export default function SignInPage() {
   const session = useSession();
   const navigate = useNavigate();
   const signIn = useSignIn();
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
   const form = useForm<SignInForm>({
     resolver: zodResolver(signInFormSchema),
     defaultValues: { email: "", password: "" },
@@ -32,6 +36,10 @@ export default function SignInPage() {
     feedback.reset();
     try {
       const result = await signIn.mutateAsync(values);
+      if (isMfaChallenge(result)) {
+        setChallenge(result);
+        return;
+      }
       await navigate(homePathFor(result.user.role), { replace: true });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -41,6 +49,22 @@ export default function SignInPage() {
       }
     }
   });
+
+  if (challenge !== null) {
+    return (
+      <div className="narrow">
+        <h1>Enter your sign-in code</h1>
+        <SecondStepForm
+          challenge={challenge}
+          onSignedIn={(result) => void navigate(homePathFor(result.user.role), { replace: true })}
+          onRestart={() => {
+            form.reset();
+            setChallenge(null);
+          }}
+        />
+      </div>
+    );
+  }
 
   return (
     <div className="narrow">

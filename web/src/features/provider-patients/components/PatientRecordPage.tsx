@@ -1,11 +1,15 @@
-import type { ReactNode } from "react";
-import { Link, useParams } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, type ReactNode } from "react";
+import { Link, useLocation, useParams } from "react-router";
 import { ApiError } from "@/lib/api/ApiError";
 import { formatCalendarDate, formatDateTimeWithZone } from "@/lib/format/dates";
 import { SEX_AT_BIRTH_LABELS, type Profile } from "@/lib/schemas/profile";
 import { SeverityBadge } from "@/lib/ui/SeverityBadge";
 import { EmptyState, ErrorState, LoadingState } from "@/lib/ui/States";
 import { usePageTitle } from "@/lib/ui/usePageTitle";
+import { EmergencyAccessBanner } from "@/features/emergency-access/components/EmergencyAccessBanner";
+import { readEmergencyAccessUntil } from "@/features/emergency-access/emergencyAccessState";
+import { useHasPassed } from "@/features/emergency-access/expiry";
 import { usePatientRecord } from "@/features/provider-patients/api/getPatientRecord";
 
 const NOT_GIVEN = "Not given";
@@ -116,26 +120,21 @@ function PatientRecord({ record }: { record: Profile }) {
   );
 }
 
-export default function PatientRecordPage() {
-  usePageTitle("Patient record");
-  const { id = "" } = useParams();
+/** Loads the record and shows it, or its loading, not-found or error state. */
+function PatientRecordContent({ id }: { id: string }) {
   const record = usePatientRecord(id);
 
   return (
     <>
-      <p>
-        <Link to="/provider/patients">Back to patients</Link>
-      </p>
-      <h1>Patient record</h1>
-      <p className="read-only-banner">
-        <span className="read-only-banner__tag">Read-only</span> You can view this record but not change it. Only the
-        patient can update their profile.
-      </p>
       {record.isPending && <LoadingState>Loading the patient record…</LoadingState>}
       {record.isError && record.error instanceof ApiError && record.error.status === 404 ? (
         <EmptyState>
           <p>
             We could not find this patient in your care. <Link to="/provider/patients">Go back to your patients</Link>.
+          </p>
+          <p>
+            If the patient needs care from you now, you can{" "}
+            <Link to="/provider/emergency-access">request emergency access</Link>.
           </p>
         </EmptyState>
       ) : (
@@ -148,6 +147,39 @@ export default function PatientRecordPage() {
         )
       )}
       {record.isSuccess && <PatientRecord record={record.data} />}
+    </>
+  );
+}
+
+export default function PatientRecordPage() {
+  usePageTitle("Patient record");
+  const { id = "" } = useParams();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+  // Set by the emergency access form. A page reached from the patient list has none.
+  const emergencyUntil = readEmergencyAccessUntil(location.state);
+  const emergencyExpired = useHasPassed(emergencyUntil);
+
+  // The server stops sending the record when the grant ends, so the cached copy goes too. The
+  // content has unmounted by now, so removing the query does not start a new request.
+  useEffect(() => {
+    if (emergencyExpired) {
+      queryClient.removeQueries({ queryKey: ["provider", "patient", id] });
+    }
+  }, [emergencyExpired, queryClient, id]);
+
+  return (
+    <>
+      <p>
+        <Link to="/provider/patients">Back to patients</Link>
+      </p>
+      <h1>Patient record</h1>
+      {emergencyUntil !== null && <EmergencyAccessBanner until={emergencyUntil} expired={emergencyExpired} />}
+      <p className="read-only-banner">
+        <span className="read-only-banner__tag">Read-only</span> You can view this record but not change it. Only the
+        patient can update their profile.
+      </p>
+      {!emergencyExpired && <PatientRecordContent id={id} />}
     </>
   );
 }

@@ -21,6 +21,10 @@ export default function PatientsPage() {
   return (
     <>
       <h1>Patients</h1>
+      <p>
+        Patient not in your care? <Link to="/provider/emergency-access">Request emergency access</Link> when they need
+        treatment from you now.
+      </p>
       <div className="field search">
         <label htmlFor="patient-search" className="field__label">
           Search patients
