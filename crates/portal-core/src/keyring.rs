@@ -29,6 +29,9 @@ pub const KEY_BYTES: usize = 32;
 /// Maximum length of a key id.
 pub const MAX_KEY_ID_CHARS: usize = 16;
 
+/// The text every key check encrypts.
+const KEY_CHECK_PLAINTEXT: &str = "portal data key check v1";
+
 const NONCE_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
 
@@ -127,10 +130,8 @@ pub enum KeyringError {
     InvalidId { position: usize },
     #[error("key id `{id}` appears more than once")]
     DuplicateId { id: String },
-    #[error("the key of `{id}` is not valid base64")]
-    InvalidBase64 { id: String },
-    #[error("the key of `{id}` is {length} bytes; a data key is {KEY_BYTES} random bytes")]
-    WrongLength { id: String, length: usize },
+    #[error("the key after `{id}:` must be {KEY_BYTES} random bytes encoded in base64")]
+    InvalidKey { id: String },
 }
 
 struct DataKey {
@@ -161,41 +162,14 @@ impl Keyring {
     /// Standard and URL-safe base64 are accepted, with or without padding; spaces around an
     /// entry are ignored.
     pub fn parse(value: &str) -> Result<Self, KeyringError> {
-        let mut keys: Vec<DataKey> = Vec::new();
-        let entries = value
-            .split(',')
-            .map(str::trim)
-            .filter(|entry| !entry.is_empty());
-        for (index, entry) in entries.enumerate() {
-            let position = index + 1;
-            let (id, encoded) = entry
-                .split_once(':')
-                .ok_or(KeyringError::MissingSeparator { position })?;
-            let id = id.trim();
-            if !is_valid_key_id(id) {
-                return Err(KeyringError::InvalidId { position });
-            }
-            if keys.iter().any(|key| key.id == id) {
-                return Err(KeyringError::DuplicateId { id: id.to_owned() });
-            }
-            let bytes = decode_key(encoded.trim())
-                .ok_or_else(|| KeyringError::InvalidBase64 { id: id.to_owned() })?;
-            if bytes.len() != KEY_BYTES {
-                return Err(KeyringError::WrongLength {
-                    id: id.to_owned(),
-                    length: bytes.len(),
-                });
-            }
-            let cipher = Aes256Gcm::new_from_slice(&bytes)
-                .expect("the key length was checked before building the cipher");
-            keys.push(DataKey {
-                id: id.to_owned(),
-                cipher,
-            });
-        }
-        if keys.is_empty() {
-            return Err(KeyringError::Empty);
-        }
+        let keys: Vec<DataKey> = decode_entries(value)?
+            .into_iter()
+            .map(|(id, bytes)| DataKey {
+                id,
+                cipher: Aes256Gcm::new_from_slice(&bytes)
+                    .expect("the key length was checked before building the cipher"),
+            })
+            .collect();
         Ok(Self { keys: keys.into() })
     }
 
@@ -229,27 +203,51 @@ impl Keyring {
 
     /// Encrypts `plaintext` with the newest key, bound to `field` of record `record_id`.
     pub fn seal(&self, field: SealedField, record_id: &str, plaintext: &str) -> String {
-        let key = self.newest();
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let aad = associated_data(field, record_id);
-        let ciphertext = key
-            .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: aad.as_bytes(),
-                },
-            )
-            .expect("AES-GCM encryption fails only for inputs of many gigabytes");
-        let mut combined = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
-        combined.extend_from_slice(&nonce);
-        combined.extend_from_slice(&ciphertext);
-        format!(
-            "{SEALED_PREFIX}{}.{}",
-            key.id,
-            URL_SAFE_NO_PAD.encode(combined)
-        )
+        seal_with(self.newest(), &associated_data(field, record_id), plaintext)
+    }
+
+    /// Encrypts the fixed key-check text with the key `key_id`, or returns `None` when the
+    /// keyring has no such key. A store keeps one check per key id, so that opening it with a
+    /// different key of the same id fails at start instead of at the first decryption.
+    pub fn seal_key_check(&self, key_id: &str) -> Option<String> {
+        let key = self.keys.iter().find(|key| key.id == key_id)?;
+        Some(seal_with(
+            key,
+            &key_check_associated_data(key_id),
+            KEY_CHECK_PLAINTEXT,
+        ))
+    }
+
+    /// Checks that the stored key check `sealed` of `key_id` decrypts with this keyring's key of
+    /// that id to the fixed key-check text.
+    ///
+    /// Fails with [`StoreError::Other`] naming `PORTAL_DATA_KEY` and the key id, never key
+    /// material, when the keyring has no key `key_id` or the key differs from the one that
+    /// wrote the check.
+    pub fn verify_key_check(&self, key_id: &str, sealed: &str) -> Result<(), StoreError> {
+        let mismatch = || {
+            StoreError::Other(format!(
+                "data key `{key_id}` of PORTAL_DATA_KEY is not the key `{key_id}` that encrypted \
+                 this database: set PORTAL_DATA_KEY to the original key (in development, restore \
+                 the `data-key` file that was next to the database; when that file is missing, a \
+                 new random key is generated and fails this check)"
+            ))
+        };
+        let key = self
+            .keys
+            .iter()
+            .find(|key| key.id == key_id)
+            .ok_or_else(mismatch)?;
+        let Some((sealed_id, encoded)) = split_sealed(sealed) else {
+            return Err(mismatch());
+        };
+        if sealed_id != key_id {
+            return Err(mismatch());
+        }
+        match open_with(key, &key_check_associated_data(key_id), encoded) {
+            Some(plaintext) if plaintext == KEY_CHECK_PLAINTEXT.as_bytes() => Ok(()),
+            _ => Err(mismatch()),
+        }
     }
 
     /// Decrypts a stored value of `field` in record `record_id`. Legacy plain text (see
@@ -283,22 +281,8 @@ impl Keyring {
                 "{field_name} of record {record_id} failed to decrypt with data key `{key_id}`"
             ))
         };
-        let combined = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| failed())?;
-        if combined.len() < NONCE_BYTES + TAG_BYTES {
-            return Err(failed());
-        }
-        let (nonce, ciphertext) = combined.split_at(NONCE_BYTES);
-        let aad = associated_data(field, record_id);
-        let plaintext = key
-            .cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| failed())?;
+        let plaintext =
+            open_with(key, &associated_data(field, record_id), encoded).ok_or_else(failed)?;
         String::from_utf8(plaintext)
             .map(Cow::Owned)
             .map_err(|_| failed())
@@ -329,8 +313,88 @@ fn split_sealed(stored: &str) -> Option<(&str, &str)> {
         .then_some((key_id, encoded))
 }
 
+/// Encrypts `plaintext` with `key` under a fresh random nonce, bound to `aad`.
+fn seal_with(key: &DataKey, aad: &str, plaintext: &str) -> String {
+    let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+    let ciphertext = key
+        .cipher
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext.as_bytes(),
+                aad: aad.as_bytes(),
+            },
+        )
+        .expect("AES-GCM encryption fails only for inputs of many gigabytes");
+    let mut combined = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
+    combined.extend_from_slice(&nonce);
+    combined.extend_from_slice(&ciphertext);
+    format!(
+        "{SEALED_PREFIX}{}.{}",
+        key.id,
+        URL_SAFE_NO_PAD.encode(combined)
+    )
+}
+
+/// Decrypts the base64url `encoded` part of a stored value with `key`, or returns `None` when
+/// it is malformed or fails authentication.
+fn open_with(key: &DataKey, aad: &str, encoded: &str) -> Option<Vec<u8>> {
+    let combined = URL_SAFE_NO_PAD.decode(encoded).ok()?;
+    if combined.len() < NONCE_BYTES + TAG_BYTES {
+        return None;
+    }
+    let (nonce, ciphertext) = combined.split_at(NONCE_BYTES);
+    key.cipher
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: aad.as_bytes(),
+            },
+        )
+        .ok()
+}
+
+fn key_check_associated_data(key_id: &str) -> String {
+    format!("key_checks:{key_id}")
+}
+
 fn associated_data(field: SealedField, record_id: &str) -> String {
     format!("{}:{record_id}", field.name())
+}
+
+/// A key id and its raw key bytes, which are zeroed on drop.
+pub type KeyEntry = (String, Zeroizing<Vec<u8>>);
+
+/// Decodes a `PORTAL_DATA_KEY` value (see [`Keyring::parse`]) into its key ids and raw keys,
+/// oldest first, so callers can judge the keys themselves.
+pub fn decode_entries(value: &str) -> Result<Vec<KeyEntry>, KeyringError> {
+    let mut entries: Vec<KeyEntry> = Vec::new();
+    let texts = value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty());
+    for (index, entry) in texts.enumerate() {
+        let position = index + 1;
+        let (id, encoded) = entry
+            .split_once(':')
+            .ok_or(KeyringError::MissingSeparator { position })?;
+        let id = id.trim();
+        if !is_valid_key_id(id) {
+            return Err(KeyringError::InvalidId { position });
+        }
+        if entries.iter().any(|(existing, _)| existing == id) {
+            return Err(KeyringError::DuplicateId { id: id.to_owned() });
+        }
+        let bytes = decode_key(encoded.trim())
+            .filter(|bytes| bytes.len() == KEY_BYTES)
+            .ok_or_else(|| KeyringError::InvalidKey { id: id.to_owned() })?;
+        entries.push((id.to_owned(), bytes));
+    }
+    if entries.is_empty() {
+        return Err(KeyringError::Empty);
+    }
+    Ok(entries)
 }
 
 /// Returns true for a valid key id: 1 to 16 characters a-z, 0-9 or `-`.
@@ -394,14 +458,15 @@ mod tests {
             ),
             (
                 "a:not*base64".to_owned(),
-                KeyringError::InvalidBase64 { id: "a".to_owned() },
+                KeyringError::InvalidKey { id: "a".to_owned() },
             ),
             (
                 "a:AAECAwQFBgcICQoLDA0ODw==".to_owned(),
-                KeyringError::WrongLength {
-                    id: "a".to_owned(),
-                    length: 16,
-                },
+                KeyringError::InvalidKey { id: "a".to_owned() },
+            ),
+            (
+                "k:short".to_owned(),
+                KeyringError::InvalidKey { id: "k".to_owned() },
             ),
         ];
         for (value, expected) in cases {
@@ -409,6 +474,11 @@ mod tests {
             assert_eq!(error, expected, "{value:?}");
             assert!(!error.to_string().contains(KEY_A), "{error}");
         }
+        let short = Keyring::parse("k:short").unwrap_err().to_string();
+        assert_eq!(
+            short,
+            "the key after `k:` must be 32 random bytes encoded in base64"
+        );
     }
 
     #[test]
@@ -527,6 +597,29 @@ mod tests {
         let keys = keyring(&entry);
         assert_eq!(keys.newest_id(), "dev");
         assert!(Keyring::generate_entry("Bad Id").is_err());
+    }
+
+    #[test]
+    fn key_check_detects_other_key_with_same_id() {
+        let writer = keyring(&format!("k:{KEY_A}"));
+        let check = writer.seal_key_check("k").unwrap();
+        assert!(writer.verify_key_check("k", &check).is_ok());
+        let other = keyring(&format!("k:{KEY_B}"));
+        let error = other.verify_key_check("k", &check).unwrap_err().to_string();
+        assert!(error.contains("PORTAL_DATA_KEY"), "{error}");
+        assert!(error.contains("`k`"), "{error}");
+        assert!(!error.contains(KEY_A), "{error}");
+        assert!(!error.contains(KEY_B), "{error}");
+        assert!(writer.seal_key_check("missing").is_none());
+    }
+
+    #[test]
+    fn key_check_is_bound_to_key_id() {
+        let keys = keyring(&format!("a:{KEY_A},b:{KEY_A}"));
+        let check = keys.seal_key_check("a").unwrap();
+        assert!(keys.verify_key_check("b", &check).is_err());
+        let field_value = keys.seal(SealedField::Phone, "a", "portal data key check v1");
+        assert!(keys.verify_key_check("b", &field_value).is_err());
     }
 
     #[test]

@@ -107,6 +107,12 @@ fn add_problem_responses(operation: &mut Operation) {
             "401",
             "Credentials are missing, invalid, expired or revoked.",
         ));
+        // Any signed-in route outside the account's own routes answers 403 while the
+        // caller's role requires two-step sign-in that they have not set up.
+        statuses.push((
+            "403",
+            "Not allowed for the caller, or two-step sign-in must be set up first.",
+        ));
     }
     let responses = &mut operation.responses.responses;
     for (status, description) in statuses {

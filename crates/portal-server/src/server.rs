@@ -218,9 +218,17 @@ fn check_start_settings(args: &ServeArgs) -> anyhow::Result<Option<TlsFiles>> {
 /// value.
 fn production_problems(args: &ServeArgs) -> Vec<String> {
     let data_dir = data_dir(&args.common.database_url);
-    let mut problems: Vec<String> = required_secrets(args)
-        .iter()
-        .filter_map(|secret| secret.production_problem(&data_dir))
+    let [jwt_secret, data_key_secret] = required_secrets(args);
+    // A data key is 32 raw bytes in base64, so it has its own rules (see
+    // `data_key::production_problem`) in place of the text rules of other secrets.
+    let mut problems: Vec<String> = jwt_secret
+        .production_problem(&data_dir)
+        .into_iter()
+        .chain(data_key::production_problem(
+            data_key_secret.value,
+            jwt_secret.value,
+            &data_dir,
+        ))
         .collect();
     if args.demo {
         problems.push(

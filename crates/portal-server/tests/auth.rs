@@ -466,6 +466,7 @@ async fn password_change_rejects_weak_new() {
     let cases = [
         ("short", "too short"),
         (patient.email.as_str(), "the email address"),
+        (PASSWORD, "the current password"),
     ];
 
     for (new_password, case) in cases {

@@ -178,3 +178,40 @@ async fn patients_cannot_break_the_glass() {
     let (status, _, _) = app.post(EMERGENCY, None, request(&other)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn guessing_birth_dates_is_throttled() {
+    let app = TestApp::spawn().await;
+    let provider = app.provider().await;
+    let patient = app.register_patient().await;
+
+    for day in 2..=6 {
+        let mut guess = request(&patient);
+        guess["dateOfBirth"] = json!(format!("1990-05-{day:02}"));
+        let (status, _, _) = provider.post(EMERGENCY, guess).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "guess {day}");
+    }
+    let reply = provider.post(EMERGENCY, request(&patient)).await;
+
+    assert_problem(&reply, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = reply.1["retry-after"]
+        .to_str()
+        .expect("Retry-After is text")
+        .parse()
+        .expect("Retry-After is whole seconds");
+    assert!((1..=720).contains(&retry_after), "{retry_after}");
+    let (status, _, _) = provider.get(&profile_path(&patient)).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the right answer was not accepted"
+    );
+
+    let other = app.provider_named("Lee", "Park").await;
+    let (status, _, _) = other.post(EMERGENCY, request(&patient)).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "other providers are not affected"
+    );
+}

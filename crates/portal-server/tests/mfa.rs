@@ -650,3 +650,32 @@ async fn migration_keeps_two_step_sign_in() {
         "the copy accepts a new code: {body}"
     );
 }
+
+#[tokio::test]
+async fn changes_need_an_authenticator() {
+    let app = TestApp::spawn().await;
+    let patient = app.register_patient().await;
+
+    // More attempts than the sign-in throttle allows failures, so counting them would show.
+    for _ in 0..3 {
+        let disable = patient
+            .send(
+                Method::DELETE,
+                "/api/v1/auth/mfa/totp",
+                Some(json!({"currentPassword": PASSWORD, "code": "123456"})),
+            )
+            .await;
+        assert_problem(&disable, StatusCode::CONFLICT);
+        let regenerate = patient
+            .post("/api/v1/auth/mfa/recovery-codes", json!({"code": "123456"}))
+            .await;
+        assert_problem(&regenerate, StatusCode::CONFLICT);
+    }
+
+    let (status, _, _) = app.login(&patient.email, PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the attempts did not count as failures"
+    );
+}

@@ -203,6 +203,11 @@ async fn openapi_describes_problem_responses() {
     }
     let dashboard = &document["paths"]["/api/v1/patient/dashboard"]["get"]["responses"];
     assert!(dashboard.get("401").is_some(), "dashboard lists 401");
+    let providers = &document["paths"]["/api/v1/providers"]["get"]["responses"];
+    assert!(
+        providers.get("403").is_some(),
+        "signed-in routes list the 403 of the two-step sign-in gate"
+    );
     assert!(
         dashboard.get("422").is_none(),
         "dashboard takes no body, so no 422"

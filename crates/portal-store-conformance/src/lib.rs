@@ -17,10 +17,12 @@ use uuid::Uuid;
 
 mod chain;
 mod encryption;
+mod keychecks;
 mod mfa;
 mod transfer;
 pub use chain::*;
 pub use encryption::*;
+pub use keychecks::*;
 pub use mfa::*;
 pub use transfer::*;
 

@@ -43,7 +43,9 @@ impl MongoStore {
     /// server selection timeout (5 seconds unless the URL sets `serverSelectionTimeoutMS`).
     ///
     /// Health data is encrypted with the newest key of `keyring` and decrypted with any of
-    /// its keys (see [`portal_core::keyring`]).
+    /// its keys (see [`portal_core::keyring`]). Connecting fails with [`StoreError::Other`]
+    /// naming `PORTAL_DATA_KEY` when a key of `keyring` differs from the key of the same id
+    /// that this database's key check was written with.
     pub async fn connect(
         url: &str,
         database_override: Option<&str>,
@@ -96,6 +98,7 @@ impl MongoStore {
             );
         }
         create_indexes(&store).await?;
+        store.check_data_keys().await?;
 
         tracing::info!(
             hosts = %hosts.join(","),

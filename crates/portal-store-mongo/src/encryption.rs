@@ -1,4 +1,5 @@
-//! Re-encryption under the newest data key, for `portal keys rotate`.
+//! Re-encryption under the newest data key, for `portal keys rotate`, and the key checks that
+//! stop a store from opening with a wrong data key.
 
 use std::collections::BTreeMap;
 
@@ -161,4 +162,68 @@ impl EncryptionStore for MongoStore {
         }
         Ok(rewritten)
     }
+}
+
+/// The collection of key checks, one document per data key id with `_id` = key id, `sealed` =
+/// the fixed key-check text encrypted with that key and `created_at`. Checks are not user
+/// records, so `portal migrate-data` does not copy them.
+const KEY_CHECKS: &str = "key_checks";
+
+impl MongoStore {
+    /// Checks every key of the keyring against its document in `key_checks`, first inserting a
+    /// check for each key id that has none. Fails with [`portal_core::StoreError::Other`]
+    /// naming `PORTAL_DATA_KEY` when a key differs from the key of the same id that wrote the
+    /// check.
+    pub(crate) async fn check_data_keys(&self) -> StoreResult<()> {
+        let checks: Collection<Document> = self.database.collection(KEY_CHECKS);
+        for key_id in self.keyring.key_ids() {
+            let stored = match find_key_check(&checks, key_id).await? {
+                Some(stored) => stored,
+                None => {
+                    let sealed = self
+                        .keyring
+                        .seal_key_check(key_id)
+                        .expect("the keyring contains its own key ids");
+                    let inserted = checks
+                        .insert_one(doc! {
+                            "_id": key_id,
+                            "sealed": &sealed,
+                            "created_at": codec::encode_instant(chrono::Utc::now()),
+                        })
+                        .await
+                        .map_err(store_error);
+                    match inserted {
+                        Ok(_) => sealed,
+                        // Another instance inserted the check first; its check is the one to
+                        // verify.
+                        Err(portal_core::StoreError::Duplicate(_)) => {
+                            find_key_check(&checks, key_id).await?.ok_or_else(|| {
+                                portal_core::StoreError::Other(format!(
+                                    "the key check of data key `{key_id}` disappeared while \
+                                     the store was opening"
+                                ))
+                            })?
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+            };
+            self.keyring.verify_key_check(key_id, &stored)?;
+        }
+        Ok(())
+    }
+}
+
+/// Returns the stored check of `key_id`, or `None` when there is none.
+async fn find_key_check(
+    checks: &Collection<Document>,
+    key_id: &str,
+) -> StoreResult<Option<String>> {
+    let document = checks
+        .find_one(doc! { "_id": key_id })
+        .await
+        .map_err(store_error)?;
+    document
+        .map(|document| codec::text(&document, "sealed"))
+        .transpose()
 }

@@ -788,6 +788,58 @@ async fn missing_key_conformance() {
     portal_store_conformance::encryption_missing_key(opener(&database)).await;
 }
 
+/// The result of connecting, as a key-check conformance case's opener returns it.
+type PendingOpen =
+    std::pin::Pin<Box<dyn Future<Output = Result<Arc<dyn Store>, portal_core::StoreError>>>>;
+
+/// Returns an opener of `database` that returns the result of connecting, for the key-check
+/// conformance cases.
+fn fallible_opener(database: &TestDatabase) -> impl Fn(Keyring) -> PendingOpen {
+    let url = database.url.clone();
+    let name = database.name.clone();
+    move |keyring| {
+        let url = url.clone();
+        let name = name.clone();
+        Box::pin(async move {
+            MongoStore::connect(&url, Some(&name), keyring)
+                .await
+                .map(|store| Arc::new(store) as Arc<dyn Store>)
+        })
+    }
+}
+
+/// Returns a fresh database, opened once with the conformance keyring and closed, or `None`
+/// when no MongoDB server is configured.
+async fn fresh_database(test: &str) -> Option<TestDatabase> {
+    let (database, store) = open_for(test).await?;
+    store.close().await;
+    Some(database)
+}
+
+#[tokio::test]
+async fn key_check_same_key_reopens() {
+    let Some(database) = fresh_database("key_check_same_key_reopens").await else {
+        return;
+    };
+    portal_store_conformance::key_check_same_key_reopens(fallible_opener(&database)).await;
+}
+
+#[tokio::test]
+async fn key_check_other_key_rejected() {
+    let Some(database) = fresh_database("key_check_other_key_rejected").await else {
+        return;
+    };
+    portal_store_conformance::key_check_other_key_rejected(fallible_opener(&database)).await;
+}
+
+#[tokio::test]
+async fn key_check_new_key_id_added() {
+    let Some(database) = fresh_database("key_check_new_key_id_added").await else {
+        return;
+    };
+    portal_store_conformance::key_check_new_key_id_added(fallible_opener(&database)).await;
+}
+
 /// Writes a provider, a patient with seeded health details, an appointment and an emergency
 /// grant with its reason; returns the patient id.
 async fn seed_health_data(store: &MongoStore) -> Uuid {

@@ -1,4 +1,5 @@
-//! Re-encryption under the newest data key, for `portal keys rotate`.
+//! Re-encryption under the newest data key, for `portal keys rotate`, and the key checks that
+//! stop a store from opening with a wrong data key.
 
 use async_trait::async_trait;
 use portal_core::keyring::{SealedField, SealedRecordKind, is_valid_key_id};
@@ -169,5 +170,40 @@ impl EncryptionStore for SqliteStore {
         }
         transaction.commit().await.map_err(database_error)?;
         Ok(rewritten)
+    }
+}
+
+impl SqliteStore {
+    /// Checks every key of the keyring against its key check in `key_checks`, first writing a
+    /// check for each key id that has none. Fails with [`portal_core::StoreError::Other`]
+    /// naming `PORTAL_DATA_KEY` when a key differs from the key of the same id that wrote the
+    /// check.
+    pub(crate) async fn check_data_keys(&self) -> StoreResult<()> {
+        let created_at = crate::time::encode_instant(chrono::Utc::now());
+        for key_id in self.keyring.key_ids() {
+            let sealed = self
+                .keyring
+                .seal_key_check(key_id)
+                .expect("the keyring contains its own key ids");
+            // Insert-if-absent, so two instances starting together agree on one check.
+            sqlx::query(
+                "INSERT INTO key_checks (key_id, sealed, created_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (key_id) DO NOTHING",
+            )
+            .bind(key_id)
+            .bind(&sealed)
+            .bind(&created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+            let stored: String =
+                sqlx::query_scalar("SELECT sealed FROM key_checks WHERE key_id = ?")
+                    .bind(key_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(database_error)?;
+            self.keyring.verify_key_check(key_id, &stored)?;
+        }
+        Ok(())
     }
 }

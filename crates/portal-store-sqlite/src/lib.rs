@@ -63,7 +63,9 @@ impl SqliteStore {
     /// `%3F` or `%23`. Other URL schemes are rejected with [`StoreError::Other`].
     ///
     /// Health data is encrypted with the newest key of `keyring` and decrypted with any of
-    /// its keys (see [`portal_core::keyring`]).
+    /// its keys (see [`portal_core::keyring`]). Connecting fails with [`StoreError::Other`]
+    /// naming `PORTAL_DATA_KEY` when a key of `keyring` differs from the key of the same id
+    /// that this database's key check was written with.
     pub async fn connect(url: &str, keyring: Keyring) -> Result<Self, StoreError> {
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Other(
@@ -105,12 +107,17 @@ impl SqliteStore {
             .await
             .map_err(|error| database_error(error.into()))?;
 
-        tracing::debug!(path = %path.display(), "opened SQLite database");
-        Ok(Self {
+        let store = Self {
             pool,
             path,
             keyring,
-        })
+        };
+        if let Err(error) = store.check_data_keys().await {
+            store.pool.close().await;
+            return Err(error);
+        }
+        tracing::debug!(path = %store.path.display(), "opened SQLite database");
+        Ok(store)
     }
 
     /// Returns the path of the database file.

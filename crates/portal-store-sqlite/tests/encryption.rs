@@ -68,6 +68,42 @@ async fn missing_key_conformance() {
     portal_store_conformance::encryption_missing_key(opener(&dir)).await;
 }
 
+/// The result of connecting, as a key-check conformance case's opener returns it.
+type PendingOpen =
+    std::pin::Pin<Box<dyn Future<Output = Result<Arc<dyn Store>, portal_core::StoreError>>>>;
+
+/// Returns an opener of the file in `dir` that returns the result of connecting, for the
+/// key-check conformance cases.
+fn fallible_opener(dir: &TempDir) -> impl Fn(Keyring) -> PendingOpen {
+    let path = dir.path().join("portal.db");
+    move |keyring| {
+        let path = path.clone();
+        Box::pin(async move {
+            SqliteStore::connect(&database_url(&path), keyring)
+                .await
+                .map(|store| Arc::new(store) as Arc<dyn Store>)
+        })
+    }
+}
+
+#[tokio::test]
+async fn key_check_same_key_reopens() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    portal_store_conformance::key_check_same_key_reopens(fallible_opener(&dir)).await;
+}
+
+#[tokio::test]
+async fn key_check_other_key_rejected() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    portal_store_conformance::key_check_other_key_rejected(fallible_opener(&dir)).await;
+}
+
+#[tokio::test]
+async fn key_check_new_key_id_added() {
+    let dir = TempDir::new().expect("create a temporary folder");
+    portal_store_conformance::key_check_new_key_id_added(fallible_opener(&dir)).await;
+}
+
 fn seeded_patient() -> NewPatient {
     let id = Uuid::now_v7();
     let created_at = instant("2026-12-04T10:00:00Z");

@@ -485,6 +485,12 @@ impl Portal {
                 "is not your current password",
             ));
         }
+        if request.new_password == request.current_password {
+            return Err(ServiceError::field(
+                "newPassword",
+                "must differ from your current password: choose a new one",
+            ));
+        }
         let names = [user.first_name.as_str(), user.last_name.as_str()];
         let checked = check_password_blocking(&request.new_password, &user.email, &names).await?;
         if let Err(message) = checked {

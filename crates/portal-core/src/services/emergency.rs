@@ -13,9 +13,18 @@ use crate::domain::{Email, clean_required, parse_date_of_birth};
 use crate::error::{FieldError, ServiceError, ServiceResult};
 use crate::input::EmergencyAccessRequest;
 use crate::model::{EMERGENCY_GRANT, Outcome, Role};
+use crate::throttle::ThrottleLimit;
 
 /// How long an emergency access grant lasts.
 pub const EMERGENCY_ACCESS_MINUTES: i64 = 60;
+
+/// Denied requests a provider may make before further requests are refused for a while: each
+/// denial is forgotten after 12 minutes. Without it, a provider who knows a patient's email
+/// could find their date of birth by trying dates.
+pub(super) const DENIED_REQUEST_LIMIT: ThrottleLimit = ThrottleLimit {
+    max_failures: 5,
+    window: Duration::minutes(60),
+};
 
 /// Minimum length of a reason in characters, so "n/a" is rejected.
 const REASON_MIN_CHARS: usize = 10;
@@ -43,6 +52,12 @@ impl Portal {
         self.require_role(caller, Role::Provider, EMERGENCY_GRANT, None)
             .await?;
         let now = self.now();
+        let throttle_key = caller.user_id.to_string();
+        if let Err(throttled) = self.emergency_throttle.check(&throttle_key, now) {
+            self.record_caller(caller, EMERGENCY_GRANT, None, Outcome::Denied)
+                .await?;
+            return Err(ServiceError::Throttled(throttled));
+        }
         let mut errors: Vec<FieldError> = Vec::new();
         let email = collect(
             &mut errors,
@@ -72,6 +87,7 @@ impl Portal {
         };
         let Some(profile) = profile.filter(|profile| profile.date_of_birth == date_of_birth) else {
             let subject = patient.map(|patient| patient.id);
+            self.emergency_throttle.record_failure(&throttle_key, now);
             self.record_caller(caller, EMERGENCY_GRANT, subject, Outcome::Denied)
                 .await?;
             return Err(ServiceError::NotFound);

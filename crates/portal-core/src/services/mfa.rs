@@ -367,6 +367,7 @@ impl Portal {
             ));
         }
         let code = parse_code(&request.code, "code")?;
+        self.require_confirmed_totp(user.id).await?;
         let password_ok = self
             .hasher
             .verify(&request.current_password, Some(&user.password_hash))
@@ -399,6 +400,7 @@ impl Portal {
     ) -> ServiceResult<RecoveryCodes> {
         let code = parse_code(&request.code, "code")?;
         let user = self.caller_record(caller).await?;
+        self.require_confirmed_totp(user.id).await?;
         let subject = patient_subject(&user);
         let factor = SecondFactor::Code(code);
         if !self.verify_factor(&caller.context, &user, &factor).await? {
@@ -553,6 +555,19 @@ impl Portal {
             .find_user(caller.user_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)
+    }
+}
+
+impl Portal {
+    /// Rejects with a conflict, before any code is checked or counted, when the user has no
+    /// confirmed authenticator.
+    async fn require_confirmed_totp(&self, user_id: Uuid) -> ServiceResult<()> {
+        let record = self.store.find_totp(user_id).await?;
+        if record.is_some_and(|record| record.confirmed_at.is_some()) {
+            Ok(())
+        } else {
+            Err(not_enabled())
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::model::{NewAuditEvent, Outcome, Role};
 use crate::password::{HashParams, PasswordHasher};
 use crate::store::Store;
-use crate::throttle::LoginThrottleSettings;
+use crate::throttle::{LoginThrottleSettings, Throttle};
 
 pub use auth::{AuthenticatedSession, SessionGrant};
 pub use emergency::{EMERGENCY_ACCESS_MINUTES, EmergencyAccessGrant};
@@ -98,6 +98,8 @@ pub struct Portal {
     settings: PortalSettings,
     clock: Clock,
     login_throttle: Arc<LoginThrottle>,
+    /// Denied emergency access requests per provider (see `emergency`).
+    emergency_throttle: Arc<Throttle>,
 }
 
 impl Portal {
@@ -109,6 +111,7 @@ impl Portal {
     ) -> ServiceResult<Self> {
         let hasher = PasswordHasher::new(settings.password_hashing)?;
         let login_throttle = Arc::new(LoginThrottle::new(settings.login_throttle));
+        let emergency_throttle = Arc::new(Throttle::new(emergency::DENIED_REQUEST_LIMIT));
         Ok(Self {
             store,
             audit,
@@ -116,6 +119,7 @@ impl Portal {
             settings,
             clock,
             login_throttle,
+            emergency_throttle,
         })
     }
 
