@@ -80,7 +80,7 @@ pub struct ChainTip {
 }
 
 impl ChainTip {
-    /// The tip of an empty log.
+    /// Returns the tip of an empty log.
     pub fn genesis() -> Self {
         Self {
             seq: 0,
@@ -88,8 +88,8 @@ impl ChainTip {
         }
     }
 
-    /// The tip after the stored event with number `seq` and hash `hash`. An event stored
-    /// before the chain existed (empty hash) is followed by a chain that starts afresh.
+    /// Returns the tip after the stored event with number `seq` and hash `hash`. After an
+    /// event stored before the chain existed (empty hash), the chain starts afresh.
     pub fn after(seq: i64, hash: &str) -> Self {
         let hash = if hash.is_empty() { GENESIS_HASH } else { hash };
         Self {
@@ -113,7 +113,7 @@ impl ChainTip {
     }
 }
 
-/// What [`verify_chain`] found.
+/// The result of [`verify_chain`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     /// Events read.

@@ -85,7 +85,7 @@ pub struct EmergencyAccessRequest {
     pub patient_email: String,
     /// `YYYY-MM-DD`.
     pub date_of_birth: String,
-    /// Why the access is needed, 10 to 500 characters.
+    /// The reason access is needed, 10 to 500 characters.
     pub reason: String,
 }
 

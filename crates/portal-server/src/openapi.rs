@@ -107,7 +107,7 @@ fn add_problem_responses(operation: &mut Operation) {
             "401",
             "Credentials are missing, invalid, expired or revoked.",
         ));
-        // Any signed-in route outside the account's own routes answers 403 while the
+        // Any signed-in route outside the account's own routes returns 403 while the
         // caller's role requires two-step sign-in that they have not set up.
         statuses.push((
             "403",

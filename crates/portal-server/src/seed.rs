@@ -325,7 +325,7 @@ pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<
     Ok(())
 }
 
-/// The audit event recording that the seed command created a patient's account.
+/// Builds the audit event recording that the seed command created a patient's account.
 fn seeded_event(patient_id: Uuid, now: DateTime<Utc>) -> NewAuditEvent {
     NewAuditEvent {
         occurred_at: now,

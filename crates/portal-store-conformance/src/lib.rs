@@ -419,7 +419,7 @@ fn audit_event(
     }
 }
 
-/// The `auth.register` event that goes with inserting `patient`, as the services build it.
+/// Builds the `auth.register` event that goes with inserting `patient`, as the services do.
 pub fn registration_event(patient: &NewPatient) -> NewAuditEvent {
     let id = patient.user.id;
     audit_event(

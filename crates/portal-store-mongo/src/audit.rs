@@ -117,7 +117,7 @@ pub(crate) fn tip_of(last: Option<Document>) -> StoreResult<ChainTip> {
     }
 }
 
-/// The query for the last stored event: the largest sequence number, with its hash.
+/// Returns the sort and projection that find the last stored event and its hash.
 fn last_event_options() -> (Document, Document) {
     (doc! { "seq": -1 }, doc! { "seq": 1, "hash": 1 })
 }

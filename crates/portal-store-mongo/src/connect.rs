@@ -109,7 +109,7 @@ impl MongoStore {
     }
 }
 
-/// Asks the server whether it is a replica set member (`setName` in its `hello` answer) or a
+/// Asks the server whether it is a replica set member (`setName` in its `hello` reply) or a
 /// sharded cluster's router (`msg: "isdbgrid"`), the deployments that run multi-document
 /// transactions.
 async fn supports_transactions(store: &MongoStore) -> Result<bool, StoreError> {

@@ -6,7 +6,7 @@
 //! is another, in `audit_events`, and the two must exist together. On a replica set or sharded
 //! cluster (Atlas included) both are written in one multi-document transaction. A standalone
 //! server has no transactions, so there the account is inserted first and removed again when
-//! the event cannot be appended; only a crash between those steps can leave an account without
+//! the event cannot be appended. Only a crash between those steps can leave an account without
 //! its event. The store finds out which kind of deployment it talks to when it connects.
 //!
 //! # Provider registration
@@ -288,8 +288,8 @@ async fn commit(session: &mut ClientSession) -> mongodb::error::Result<()> {
     }
 }
 
-/// A transient transaction failure, or a duplicate sequence number taken by a concurrent
-/// append; a duplicate email is final.
+/// Returns true for a transient transaction failure or a sequence number taken by a
+/// concurrent append. A duplicate email is final.
 fn should_retry_registration(error: &mongodb::error::Error) -> bool {
     if error.contains_label(TRANSIENT_TRANSACTION_ERROR) {
         return true;

@@ -18,9 +18,9 @@ use crate::throttle::ThrottleLimit;
 /// How long an emergency access grant lasts.
 pub const EMERGENCY_ACCESS_MINUTES: i64 = 60;
 
-/// Denied requests a provider may make before further requests are refused for a while: each
-/// denial is forgotten after 12 minutes. Without it, a provider who knows a patient's email
-/// could find their date of birth by trying dates.
+/// Limit of denied requests per provider before further requests are rejected. Each denial
+/// is forgotten after 12 minutes. Without it, a provider with a patient's email address could
+/// find their date of birth by trying dates.
 pub(super) const DENIED_REQUEST_LIMIT: ThrottleLimit = ThrottleLimit {
     max_failures: 5,
     window: Duration::minutes(60),
@@ -42,7 +42,7 @@ pub struct EmergencyAccessGrant {
 
 impl Portal {
     /// Grants the provider emergency access to the patient with the given email and date of
-    /// birth. When no patient matches both, the answer is the same not-found for every cause,
+    /// birth. When no patient matches both, the error is the same not-found for every cause,
     /// audited as denied (with the patient as subject when the email matched one).
     pub async fn grant_emergency_access(
         &self,
