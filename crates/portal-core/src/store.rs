@@ -334,10 +334,10 @@ pub struct KeyUsage {
 /// See [`crate::keyring`] for the stored form.
 #[async_trait]
 pub trait EncryptionStore: Send + Sync {
-    /// Counts the records of `kind` per data key, by the key of one field that every write
-    /// encrypts together with the others: the date of birth of a patient, the reason of an
-    /// appointment, the secret of a two-step sign-in credential, the detail of an audit event
-    /// (events without a detail are not counted).
+    /// Counts the records of `kind` per data key. Each record is counted by one field that
+    /// every write encrypts together with the others. For a patient it is the date of birth,
+    /// for an appointment the reason, for a two-step sign-in credential the secret, and for an
+    /// audit event the detail (events without a detail are not counted).
     async fn count_by_key(&self, kind: SealedRecordKind) -> StoreResult<Vec<KeyUsage>>;
 
     /// Re-encrypts with the newest key up to `limit` patients, appointments or two-step

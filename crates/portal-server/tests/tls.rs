@@ -42,8 +42,8 @@ fn write_certificate(dir: &Path) -> TestCertificate {
     }
 }
 
-/// A `portal serve` command in `dir` with no `PORTAL_` settings from the test's environment
-/// and the TLS files set.
+/// Builds a `portal serve` command in `dir` with the TLS files set and no `PORTAL_` settings
+/// from the test's environment.
 fn portal(dir: &Path, cert: &Path, key: &Path) -> Command {
     let mut command = Command::new(BINARY);
     command
@@ -94,7 +94,7 @@ async fn run_to_failure(mut command: Command) -> (Output, String) {
     (output, stderr)
 }
 
-/// An HTTPS client that trusts only the test certificate.
+/// Builds an HTTPS client that trusts only the test certificate.
 fn https_client(cert_pem: &str) -> reqwest::Client {
     let certificate =
         reqwest::Certificate::from_pem(cert_pem.as_bytes()).expect("parsing the certificate");

@@ -57,8 +57,8 @@ async fn count(store: &dyn Store, kind: SealedRecordKind) -> Vec<KeyUsage> {
         .expect("count records per data key")
 }
 
-/// Adds a patient with every health detail and a confirmed two-step sign-in credential, an
-/// appointment, and an emergency grant with its reason; returns the patient id.
+/// Adds a patient with every health detail and a confirmed two-step sign-in credential. Also
+/// adds an appointment and an emergency grant with its reason, and returns the patient id.
 async fn add_sealed_records(store: &dyn Store) -> Uuid {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let mut patient = new_patient("Ada", "Byron");

@@ -15,7 +15,7 @@
 //! So a number exists only once its event's insert succeeded: numbers have no gaps and no
 //! duplicates across any number of processes, and each batch keeps its order. The same read
 //! returns the last event's hash, which the first new event links to (see
-//! `portal_core::audit_chain`); a retry links the remaining events onto the new tip. A counter
+//! `portal_core::audit_chain`). A retry links the remaining events onto the new tip. A counter
 //! document incremented with `$inc` would hand out numbers before the insert, so a failed
 //! insert would leave a gap. The cost is one extra read per append and a retry per collision.
 //!

@@ -35,8 +35,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     worker-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
-/// Browser features the portal never uses, all turned off. Each name is one Chromium knows,
-/// because Chromium logs a console warning for an unknown name.
+/// Browser features the portal never uses, all turned off. Each name is one that Chromium
+/// recognizes, because Chromium logs a console warning for an unknown name.
 pub const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), display-capture=(), \
     geolocation=(), gyroscope=(), hid=(), idle-detection=(), magnetometer=(), microphone=(), \
     midi=(), payment=(), serial=(), usb=(), xr-spatial-tracking=(), browsing-topics=()";

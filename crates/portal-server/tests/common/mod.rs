@@ -42,7 +42,7 @@ pub const TEST_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
 /// Data key of every test store, in the form of `PORTAL_DATA_KEY`.
 pub const TEST_DATA_KEY: &str = "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// The keyring of [`TEST_DATA_KEY`].
+/// Parses [`TEST_DATA_KEY`] into a keyring.
 pub fn test_keyring() -> portal_core::keyring::Keyring {
     portal_core::keyring::Keyring::parse(TEST_DATA_KEY).expect("the test data key is valid")
 }
