@@ -34,6 +34,7 @@ export function launchBrowser() {
  * `problems` collects what must never happen on a portal page: uncaught script errors,
  * content security policy violations, Permissions-Policy header errors, and requests to any
  * origin but the portal's own, which are aborted before they leave the browser.
+ * `accessTokens` collects the access tokens of the page's sign-ins and renewals.
  */
 export async function openPortalPage(browser, baseUrl, { phone }) {
   const context = await browser.newContext({
@@ -83,5 +84,18 @@ export async function openPortalPage(browser, baseUrl, { phone }) {
     }
   });
 
-  return { context, page, problems };
+  // Every access token the portal hands this page, so the scenario can check that none of
+  // them reaches the server's log.
+  const accessTokens = [];
+  page.on("response", async (response) => {
+    if (response.request().method() !== "POST" || !new URL(response.url()).pathname.startsWith("/api/v1/auth/")) {
+      return;
+    }
+    const body = await response.json().catch(() => null);
+    if (typeof body?.accessToken === "string") {
+      accessTokens.push(body.accessToken);
+    }
+  });
+
+  return { context, page, problems, accessTokens };
 }

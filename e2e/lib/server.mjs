@@ -37,6 +37,10 @@ export async function startPortal() {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "portal-e2e-"));
   const logPath = path.join(workDir, "server.log");
   const log = createWriteStream(logPath);
+  // Standard error alone is the server's log; standard output holds the demo banner, which
+  // prints the demo passwords on purpose.
+  const errorLogPath = path.join(workDir, "server-stderr.log");
+  const errorLog = createWriteStream(errorLogPath);
 
   const child = spawn(BINARY_PATH, ["serve", "--demo", "--bind", "127.0.0.1:0"], {
     cwd: workDir,
@@ -66,8 +70,10 @@ export async function startPortal() {
 
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
+  child.stderr.pipe(errorLog, { end: false });
 
   const readLog = () => readFile(logPath, "utf8").catch((error) => `(reading ${logPath} failed: ${error.message})`);
+  const readErrorLog = () => readFile(errorLogPath, "utf8");
 
   let baseUrl;
   try {
@@ -82,6 +88,8 @@ export async function startPortal() {
     baseUrl,
     logPath,
     readLog,
+    /** Resolves with what the server has written to standard error so far: its log. */
+    readErrorLog,
 
     /** Sends SIGTERM, waits for a graceful stop, then sends SIGKILL if the server is still running. */
     async stop() {
@@ -96,6 +104,7 @@ export async function startPortal() {
         process.off(signal, stopOnSignal);
       }
       await new Promise((resolve) => log.end(resolve));
+      await new Promise((resolve) => errorLog.end(resolve));
     },
 
     async removeWorkDir() {
@@ -106,7 +115,8 @@ export async function startPortal() {
 
 /**
  * Returns this process's environment without any `PORTAL_` variable, so the server runs on its
- * defaults (UTC clinic time zone, development mode), plus the web app folder and `NO_COLOR`.
+ * defaults (UTC clinic time zone, development mode), plus the web app folder, JSON logs with
+ * debug lines and `NO_COLOR`.
  */
 function serverEnvironment() {
   const environment = {};
@@ -116,6 +126,10 @@ function serverEnvironment() {
     }
   }
   environment.PORTAL_WEB_DIR = WEB_DIR;
+  // The production log format, with the portal's own debug lines, so the scenario's check for
+  // health data in the log covers every line the portal can write.
+  environment.PORTAL_LOG_FORMAT = "json";
+  environment.RUST_LOG = "info,portal_server=debug,portal_core=debug,sqlx=warn,mongodb=warn";
   // Plain log lines without ANSI colour codes, because the log is read from a file.
   environment.NO_COLOR = "1";
   return environment;

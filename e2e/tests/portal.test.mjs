@@ -3,7 +3,8 @@
 // reads the record and confirms the appointment on a desktop, and the patient finds the
 // provider in the access history. A second provider, with no patients in care, opens the demo
 // patient's record through emergency access, and the demo patient finds that access marked in
-// the access history. Every page visited is checked with axe-core.
+// the access history. Every page visited is checked with axe-core, and at the end the server's
+// log is searched for the scenario's health data, passwords and tokens.
 
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
@@ -464,6 +465,54 @@ describe("patient portal", () => {
       await page.waitForURL(pathIs("/privacy"));
       await heading(page, "Privacy policy").waitFor();
       await auditPage(session, "privacy policy");
+    },
+    { independent: true },
+  );
+
+  step(
+    "the server log holds no health data, passwords or tokens",
+    async () => {
+      const log = await state.portal.readErrorLog();
+      const lines = log.split("\n").filter((line) => line.trim() !== "");
+      assert.ok(lines.length > 20, `the server logged only ${lines.length} lines`);
+      for (const line of lines) {
+        assert.doesNotThrow(() => JSON.parse(line), `a log line is not JSON: ${line.slice(0, 200)}`);
+      }
+
+      const secrets = {
+        "patient email": patient.email,
+        "patient password": patient.password,
+        "patient last name": patient.lastName,
+        "patient date of birth": patient.dateOfBirth,
+        "allergy substance": allergy.substance,
+        "appointment reason": appointment.reason,
+        "provider email": outsideProvider.email,
+        "provider password": outsideProvider.password,
+        "provider last name": outsideProvider.lastName,
+        "provider NPI": outsideProvider.npi,
+        "emergency reason": emergencyReason,
+        "demo patient email": DEMO_PATIENT.email,
+        "demo patient password": DEMO_PATIENT.password,
+        "demo patient date of birth": DEMO_PATIENT.dateOfBirth,
+        "demo provider password": DEMO_PROVIDER.password,
+      };
+      for (const [who, session] of Object.entries(state.sessions)) {
+        session.accessTokens.forEach((token, index) => {
+          secrets[`${who} access token ${index + 1}`] = token;
+        });
+        for (const cookie of await session.context.cookies()) {
+          secrets[`${who} cookie ${cookie.name}`] = cookie.value;
+        }
+      }
+      const tokenCount = Object.keys(secrets).filter((name) => name.includes("access token")).length;
+      assert.ok(tokenCount >= 4, `only ${tokenCount} access tokens were captured`);
+
+      // Names only in the message: the values themselves must not reach the test output either.
+      const found = Object.entries(secrets)
+        .filter(([, value]) => value.length >= 4 && log.includes(value))
+        .map(([name]) => name);
+      assert.deepEqual(found, [], "the server log contains values it must never hold");
+      assert.ok(!JWT_PATTERN.test(log), "the server log contains a token");
     },
     { independent: true },
   );

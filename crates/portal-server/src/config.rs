@@ -37,6 +37,34 @@ pub enum Command {
     /// Manage the data keys that encrypt health data at rest.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Write a consistent copy of the SQLite database to a file, while the portal runs.
+    Backup(BackupArgs),
+    /// Check a backup file and replace the SQLite database with it; the portal must be stopped.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// File to write the backup to. Its folder must exist.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+
+    /// Replace the file when it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Backup file to restore, as written by `portal backup`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +188,13 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 15,
         value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_idle_minutes: u32,
+
+    /// Seconds that a stopping server (SIGTERM or SIGINT) waits for requests in flight to
+    /// finish. Requests still running after that are abandoned; pending audit events are
+    /// written either way.
+    #[arg(long, env = "PORTAL_SHUTDOWN_GRACE_SECONDS", default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub shutdown_grace_seconds: u32,
 
     /// Folder holding the built web app (`index.html` and assets).
     #[arg(long, env = "PORTAL_WEB_DIR", default_value = "web/dist")]
@@ -293,6 +328,16 @@ pub struct SeedArgs {
     /// Number of invented patients to create.
     #[arg(long, default_value_t = 200)]
     pub patients: usize,
+
+    /// Number of invented providers to create; the first is the demo provider.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub providers: u32,
+
+    /// For load tests only: a password given to every seeded patient and provider other than
+    /// the demo logins, so a benchmark can sign in as many of them. Without it they share an
+    /// unusable password. Rejected with `PORTAL_ENV=production`.
+    #[arg(long, env = "PORTAL_SEED_BENCH_PASSWORD", hide_env_values = true)]
+    pub bench_password: Option<String>,
 }
 
 #[derive(Debug, Clone, Parser)]

@@ -77,7 +77,8 @@ pub async fn open(
                     "a MongoDB database name is set but {setting} names an SQLite file; the name is ignored"
                 );
             }
-            SqliteStore::connect(url, keyring)
+            // The shared lock keeps `portal restore` from replacing the file while it is open.
+            SqliteStore::connect_locked(url, keyring)
                 .await
                 .map(|store| Arc::new(store) as Arc<dyn Store>)
         }

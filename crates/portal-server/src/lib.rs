@@ -1,6 +1,7 @@
 //! HTTP server and command-line tool of the patient portal.
 
 pub mod audit_check;
+pub mod backup;
 pub mod browser;
 pub mod client_addr;
 pub mod config;

@@ -18,7 +18,13 @@ pub fn init(environment: Environment, format: Option<LogFormat>) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
     match format {
-        LogFormat::Json => builder.json().flatten_event(true).init(),
+        // The current span carries the request's method, route and id; the list of
+        // all open spans would repeat it on every line.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .init(),
         LogFormat::Human => builder.init(),
     }
 }

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use portal_server::config::{AuditCommand, Cli, Command, InviteCommand, KeysCommand, ServeArgs};
-use portal_server::{audit_check, keys, logging, migrate, seed, server};
+use portal_server::{audit_check, backup, keys, logging, migrate, seed, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,6 +28,8 @@ async fn main() -> ExitCode {
         Command::Keys(KeysCommand::Rotate(args)) => {
             (args.common.environment, args.common.log_format)
         }
+        Command::Backup(args) => (args.common.environment, args.common.log_format),
+        Command::Restore(args) => (args.common.environment, args.common.log_format),
     };
     logging::init(environment, log_format);
 
@@ -38,6 +40,8 @@ async fn main() -> ExitCode {
         Command::MigrateData(args) => migrate::run(args).await,
         Command::Audit(AuditCommand::Verify(args)) => audit_check::verify(args).await,
         Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,7 +21,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
-use crate::config::{InviteArgs, SeedArgs};
+use crate::config::{Environment, InviteArgs, SeedArgs};
 use crate::server::{build_portal, open_store};
 
 pub const DEMO_PATIENT_EMAIL: &str = "patient@demo.portal.test";
@@ -136,12 +136,23 @@ pub async fn ensure_demo_data(portal: &Portal) -> anyhow::Result<DemoLogins> {
         tracing::info!("database has accounts; demo data not added");
         return Ok(DemoLogins { seeded_now: false });
     }
-    seed_demo(portal, 200).await?;
+    seed_demo(portal, &SeedPlan::demo(200)).await?;
     Ok(DemoLogins { seeded_now: true })
 }
 
 /// `portal seed`: fills an empty database.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
+    if args.bench_password.is_some() && args.common.environment == Environment::Production {
+        bail!(
+            "--bench-password (PORTAL_SEED_BENCH_PASSWORD) gives many accounts one known \
+             password and is for load tests only; unset it or seed outside production"
+        );
+    }
+    let plan = SeedPlan {
+        patients: args.patients,
+        providers: usize::try_from(args.providers)?,
+        shared_password: args.bench_password,
+    };
     let store = open_store(&args.common).await?;
     if !store.is_empty().await? {
         bail!("the database already has accounts; seed only an empty database");
@@ -152,7 +163,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     };
     let (portal, audit_task) = build_portal(store.clone(), settings)?;
     let started = std::time::Instant::now();
-    seed_demo(&portal, args.patients).await?;
+    seed_demo(&portal, &plan).await?;
     drop(portal);
     audit_task.await.context("audit writer failed")?;
     store.close().await;
@@ -183,9 +194,31 @@ pub async fn create_invite(args: InviteArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `patient_count` invented patients (the first is the demo patient), four providers
-/// (the first is the demo provider) and their appointments.
-pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<()> {
+/// Sizes and shared password of the invented data.
+pub struct SeedPlan {
+    pub patients: usize,
+    pub providers: usize,
+    /// Password of every seeded account other than the demo logins, for load tests. `None`
+    /// gives them an unusable password.
+    pub shared_password: Option<String>,
+}
+
+impl SeedPlan {
+    /// Returns the plan of the demo data: `patients` patients, one provider per specialty and
+    /// no usable shared password.
+    pub fn demo(patients: usize) -> Self {
+        Self {
+            patients,
+            providers: SPECIALTIES.len(),
+            shared_password: None,
+        }
+    }
+}
+
+/// Writes the plan's invented patients (the first is the demo patient), providers (the first
+/// is the demo provider) and their appointments.
+pub async fn seed_demo(portal: &Portal, plan: &SeedPlan) -> anyhow::Result<()> {
+    let patient_count = plan.patients;
     let store = portal.store();
     let now = portal.now();
     let today = portal.clinic_date(now);
@@ -200,12 +233,17 @@ pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<
         .await?;
 
     // Seeded people other than the demo logins share one hash of a random password that is
-    // never printed, so they exist for providers to find but no one can sign in as them.
-    let unusable_password = Uuid::new_v4().to_string();
-    let shared_hash = portal.hasher().hash(&unusable_password).await?;
+    // never printed, so they exist for providers to find but no one can sign in as them. A
+    // load test passes its own password instead, so hashing stays one call for any size.
+    let shared_password = plan
+        .shared_password
+        .clone()
+        .unwrap_or_else(|| Uuid::new_v4().to_string());
+    let shared_hash = portal.hasher().hash(&shared_password).await?;
 
     let mut provider_ids = Vec::new();
-    for (index, specialty) in SPECIALTIES.iter().enumerate() {
+    for index in 0..plan.providers {
+        let specialty = SPECIALTIES[index % SPECIALTIES.len()];
         let (email, hash) = if index == 0 {
             (
                 DEMO_PROVIDER_EMAIL.to_owned(),
@@ -227,7 +265,7 @@ pub async fn seed_demo(portal: &Portal, patient_count: usize) -> anyhow::Result<
             user: user.clone(),
             details: ProviderDetails {
                 npi: demo_npi(index),
-                specialty: (*specialty).to_owned(),
+                specialty: specialty.to_owned(),
             },
         };
         // Providers are only created by consuming an invite, so each seeded one gets its own.
@@ -482,7 +520,8 @@ mod tests {
 
     #[test]
     fn demo_npis_are_valid() {
-        for index in 0..SPECIALTIES.len() {
+        // `portal seed --providers` accepts up to 1000.
+        for index in 0..1000 {
             assert!(
                 portal_core::domain::Npi::parse(&demo_npi(index)).is_ok(),
                 "index {index}"

@@ -1,6 +1,7 @@
 //! Starting and stopping: checking the settings, opening the store, building the application,
 //! serving HTTP or HTTPS.
 
+use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -112,24 +113,66 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("{}", demo.banner());
     }
 
+    let grace = std::time::Duration::from_secs(u64::from(args.shutdown_grace_seconds));
     match tls_config {
-        Some(config) => serve_https(listener, require_https(router), config, shutdown).await?,
-        None => axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the HTTP server failed")?,
+        Some(config) => {
+            serve_https(listener, require_https(router), config, shutdown, grace).await?;
+        }
+        None => serve_http(listener, router, shutdown, grace).await?,
     }
 
     tracing::info!("stopping: writing pending audit events");
-    if let Err(error) = audit_task.await {
-        tracing::error!(error = %error, "audit writer ended abnormally");
+    // The writer ends once every request that could still queue an event is gone. Requests
+    // abandoned after the grace period may keep it waiting, so this wait is bounded too.
+    match tokio::time::timeout(AUDIT_FLUSH_LIMIT, audit_task).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::error!(error = %error, "audit writer ended abnormally"),
+        Err(_) => tracing::error!(
+            seconds = AUDIT_FLUSH_LIMIT.as_secs(),
+            "audit writer still waiting for abandoned requests; stopping without it"
+        ),
     }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How long a stopping server waits for the audit writer after the HTTP server has stopped.
+const AUDIT_FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves HTTP on `listener` until `shutdown` completes, then waits up to `grace` for requests
+/// in flight to finish.
+async fn serve_http(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: std::time::Duration,
+) -> anyhow::Result<()> {
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    })
+    .into_future();
+    let deadline = async move {
+        // `wait_for` fails only when the sender is gone, which happens after the signal too.
+        let _ = stopped.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result.context("the HTTP server failed"),
+        () = deadline => {
+            tracing::warn!(
+                seconds = grace.as_secs(),
+                "requests still running after the shutdown grace period were abandoned"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Rejects an access-token lifetime longer than the idle timeout. The web app renews its
@@ -147,19 +190,20 @@ fn check_session_minutes(args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves HTTPS on `listener` until `shutdown` completes, then waits for open connections to
-/// finish, as `axum::serve` does for HTTP.
+/// Serves HTTPS on `listener` until `shutdown` completes, then waits up to `grace` for requests
+/// in flight to finish.
 async fn serve_https(
     listener: TcpListener,
     router: Router,
     config: Arc<rustls::ServerConfig>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: std::time::Duration,
 ) -> anyhow::Result<()> {
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
-        stopper.graceful_shutdown(None);
+        stopper.graceful_shutdown(Some(grace));
     });
     let listener = listener
         .into_std()
@@ -335,6 +379,84 @@ mod tests {
         assert_eq!(
             data_dir("mongodb://portal:secret@db.internal/portal"),
             PathBuf::from("./data")
+        );
+    }
+
+    /// Serves a router whose one route answers after `delay`, stopping when `stop` fires.
+    async fn serve_slow_route(
+        delay: std::time::Duration,
+        grace: std::time::Duration,
+        stop: tokio::sync::oneshot::Receiver<()>,
+    ) -> (SocketAddr, JoinHandle<anyhow::Result<()>>) {
+        let router = Router::new().route(
+            "/slow",
+            axum::routing::get(move || async move {
+                tokio::time::sleep(delay).await;
+                "done"
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let shutdown = async move {
+            let _ = stop.await;
+        };
+        let server = tokio::spawn(serve_http(listener, router, shutdown, grace));
+        (address, server)
+    }
+
+    #[tokio::test]
+    async fn shutdown_finishes_request_in_flight() {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let (address, server) = serve_slow_route(
+            std::time::Duration::from_millis(500),
+            std::time::Duration::from_secs(10),
+            stopped,
+        )
+        .await;
+        let request = tokio::spawn(reqwest::get(format!("http://{address}/slow")));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stop.send(()).unwrap();
+
+        let response = request
+            .await
+            .unwrap()
+            .expect("the request in flight failed");
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        assert_eq!(response.text().await.unwrap(), "done");
+        server
+            .await
+            .unwrap()
+            .expect("the server stopped with an error");
+        assert!(
+            reqwest::get(format!("http://{address}/slow"))
+                .await
+                .is_err(),
+            "a stopped server accepted a new request"
+        );
+    }
+
+    #[tokio::test]
+    async fn shutdown_abandons_requests_after_grace() {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let (address, server) = serve_slow_route(
+            std::time::Duration::from_secs(60),
+            std::time::Duration::from_millis(300),
+            stopped,
+        )
+        .await;
+        let _request = tokio::spawn(reqwest::get(format!("http://{address}/slow")));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let stop_sent = std::time::Instant::now();
+        stop.send(()).unwrap();
+
+        tokio::time::timeout(std::time::Duration::from_secs(10), server)
+            .await
+            .expect("the server waited past its grace period")
+            .unwrap()
+            .expect("the server stopped with an error");
+        assert!(
+            stop_sent.elapsed() >= std::time::Duration::from_millis(300),
+            "the server stopped before its grace period ended"
         );
     }
 }

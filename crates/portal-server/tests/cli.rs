@@ -1,77 +1,17 @@
 //! The `portal` binary itself: `serve --demo`, `serve` without demo data, `seed` and
 //! `invite create`, each run as a real process in its own temporary folder.
 
+mod common;
+
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
+use common::binary::{portal, start, terminate};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_portal");
 const NPI: &str = "1234567893";
-
-/// A `portal` process and the address it listens on; killed when dropped.
-struct Running {
-    child: Child,
-    base: String,
-    banner: String,
-}
-
-fn portal(dir: &Path) -> Command {
-    let mut command = Command::new(BINARY);
-    command
-        .current_dir(dir)
-        .env_remove("PORTAL_DATABASE_URL")
-        .env_remove("PORTAL_JWT_SECRET")
-        .env_remove("PORTAL_DATA_KEY")
-        .env_remove("PORTAL_MIGRATE_TO_DATA_KEY")
-        .env_remove("PORTAL_BIND")
-        .env("PORTAL_ENV", "development")
-        .env("PORTAL_WEB_DIR", dir)
-        .kill_on_drop(true);
-    command
-}
-
-async fn start(dir: &Path, extra: &[&str]) -> Running {
-    let mut child = portal(dir)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting the portal binary failed");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut banner = String::new();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.expect("reading stdout failed") {
-            if let Some(address) = line.strip_prefix("Portal listening on ") {
-                return address.to_owned();
-            }
-        }
-        panic!("the portal exited before listening");
-    })
-    .await
-    .expect("the portal did not start listening within 60 s");
-    // The demo banner follows the address line and ends with the invite code.
-    if extra.contains(&"--demo") {
-        while let Ok(Some(line)) = lines.next_line().await {
-            banner.push_str(&line);
-            banner.push('\n');
-            if line.contains("invite code") {
-                break;
-            }
-        }
-    }
-    Running {
-        child,
-        base,
-        banner,
-    }
-}
 
 async fn login(base: &str, email: &str, password: &str) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
@@ -94,23 +34,6 @@ async fn get(base: &str, path: &str, token: &str) -> Value {
         .json()
         .await
         .expect("response is not JSON")
-}
-
-async fn terminate(mut running: Running) -> std::process::ExitStatus {
-    let pid = running
-        .child
-        .id()
-        .expect("the portal is running")
-        .to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status().await;
-    assert!(
-        sent.is_ok_and(|status| status.success()),
-        "sending SIGTERM failed"
-    );
-    tokio::time::timeout(Duration::from_secs(30), running.child.wait())
-        .await
-        .expect("the portal did not stop within 30 s of SIGTERM")
-        .expect("waiting for the portal failed")
 }
 
 #[tokio::test]

@@ -8,11 +8,13 @@
 
 mod appointments;
 mod audit;
+pub mod backup;
 mod care;
 mod codec;
 mod encryption;
 mod error;
 mod list;
+pub mod lock;
 mod mfa;
 mod profiles;
 mod sealed;
@@ -23,7 +25,7 @@ mod users;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -36,6 +38,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::error::database_error;
+use crate::lock::{DatabaseLock, LockMode};
 
 /// Connections in the pool. SQLite runs one writer at a time, so more connections only add
 /// concurrent readers.
@@ -53,6 +56,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     path: Arc<Path>,
     keyring: Keyring,
+    /// The shared lock that [`SqliteStore::connect_locked`] took, released by `close`.
+    lock: Arc<Mutex<Option<DatabaseLock>>>,
 }
 
 impl SqliteStore {
@@ -111,12 +116,42 @@ impl SqliteStore {
             pool,
             path,
             keyring,
+            lock: Arc::default(),
         };
         if let Err(error) = store.check_data_keys().await {
             store.pool.close().await;
             return Err(error);
         }
         tracing::debug!(path = %store.path.display(), "opened SQLite database");
+        Ok(store)
+    }
+
+    /// Takes a shared lock on the database's lock file (see [`lock`]), then opens the
+    /// database as [`SqliteStore::connect`] does. The lock is held until [`Store::close`] or
+    /// until the store and all its clones are dropped, so `portal restore` cannot replace the
+    /// file meanwhile.
+    ///
+    /// Fails with [`StoreError::Unavailable`] while another process holds the exclusive lock,
+    /// which only `portal restore` takes.
+    pub async fn connect_locked(url: &str, keyring: Keyring) -> Result<Self, StoreError> {
+        let path = backup::database_path(url)?;
+        let lock = DatabaseLock::try_acquire(&path, LockMode::Shared)
+            .await
+            .map_err(|error| {
+                StoreError::Unavailable(format!(
+                    "locking {} failed: {error}",
+                    DatabaseLock::path_for(&path).display()
+                ))
+            })?
+            .ok_or_else(|| {
+                StoreError::Unavailable(format!(
+                    "{} is locked by `portal restore`, which is replacing the database; run \
+                     this again when the restore has finished",
+                    DatabaseLock::path_for(&path).display()
+                ))
+            })?;
+        let store = Self::connect(url, keyring).await?;
+        *store.lock.lock().unwrap_or_else(PoisonError::into_inner) = Some(lock);
         Ok(store)
     }
 
@@ -127,10 +162,19 @@ impl SqliteStore {
 
     /// Starts a transaction that takes the write lock at once. A deferred transaction that
     /// reads before it writes can fail with `SQLITE_BUSY` instead of waiting for the lock.
+    ///
+    /// The begin runs in its own task. sqlx 0.8 checks a custom `BEGIN` after running it, and
+    /// a caller dropped between the two (a request whose client disconnected) left the
+    /// transaction open on a pooled connection, holding the write lock, so every later write
+    /// failed with "database is locked". In a task the begin always completes, and a
+    /// transaction that nobody receives is dropped, which rolls it back.
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
+        let pool = self.pool.clone();
+        tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
             .await
+            .map_err(|error| {
+                StoreError::Unavailable(format!("starting a write transaction failed: {error}"))
+            })?
             .map_err(database_error)
     }
 }
@@ -156,6 +200,10 @@ impl Store for SqliteStore {
             tracing::warn!(error = %database_error(error), "checkpoint before closing failed");
         }
         self.pool.close().await;
+        self.lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 }
 
