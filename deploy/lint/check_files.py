@@ -11,8 +11,9 @@ exits 1 when there is any. Checks:
 - Each compose file, alone and merged with each override file, refers only to declared
   volumes, secrets, services and networks. Its env_file and Dockerfile exist (an env_file may
   exist as a committed .example), and each long-running service has a health check. The
-  portal's stop_grace_period exceeds PORTAL_SHUTDOWN_GRACE_SECONDS of the example.
-- The systemd unit's TimeoutStopSec exceeds the same grace.
+  portal's stop_grace_period exceeds PORTAL_SHUTDOWN_GRACE_SECONDS of the example plus the
+  portal's 10-second wait for pending audit events.
+- The systemd unit's TimeoutStopSec exceeds the same sum.
 - PORTAL_TRUSTED_PROXIES of the example is the gateway of the compose network, and the Caddy
   override's fixed address is inside its subnet.
 """
@@ -93,6 +94,11 @@ def check_example_secrets(example: dict[str, str]) -> None:
                 f"deploy/portal.env.example: {name} must be a REPLACE_ME placeholder, "
                 "never a real secret"
             )
+
+
+# The most seconds a stopping portal waits for pending audit events after its grace period
+# (AUDIT_FLUSH_LIMIT in crates/portal-server/src/server.rs).
+AUDIT_FLUSH_SECONDS = 10
 
 
 def grace_seconds(example: dict[str, str]) -> int:
@@ -179,10 +185,11 @@ def check_compose(label: str, document: dict, grace: int, example: dict[str, str
         problem(f"{label}: no service named portal")
         return
     stop = duration_seconds(portal.get("stop_grace_period", "10s"))
-    if stop is None or stop <= grace:
+    if stop is None or stop <= grace + AUDIT_FLUSH_SECONDS:
         problem(
             f"{label}: stop_grace_period {portal.get('stop_grace_period', '10s (default)')} "
-            f"must exceed PORTAL_SHUTDOWN_GRACE_SECONDS ({grace}), or requests in flight are killed"
+            f"must exceed PORTAL_SHUTDOWN_GRACE_SECONDS ({grace}) plus {AUDIT_FLUSH_SECONDS} s, "
+            "or requests in flight and pending audit events are killed"
         )
 
     subnets = [
@@ -225,10 +232,10 @@ def check_systemd(grace: int) -> None:
             problem(f"deploy/{unit}: must read EnvironmentFile=/etc/portal/portal.env")
     match = re.search(r"^TimeoutStopSec=(.+)$", (DEPLOY / "portal.service").read_text(), re.M)
     stop = duration_seconds(match.group(1)) if match else None
-    if stop is None or stop <= grace:
+    if stop is None or stop <= grace + AUDIT_FLUSH_SECONDS:
         problem(
             "deploy/portal.service: TimeoutStopSec must be set above "
-            f"PORTAL_SHUTDOWN_GRACE_SECONDS ({grace})"
+            f"PORTAL_SHUTDOWN_GRACE_SECONDS ({grace}) plus {AUDIT_FLUSH_SECONDS} s"
         )
 
 

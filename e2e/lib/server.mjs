@@ -31,7 +31,10 @@ export async function startPortal() {
     );
   }
   if (!existsSync(path.join(WEB_DIR, "index.html"))) {
-    throw new Error(`${WEB_DIR}/index.html is missing. Build the web app with \`npm --prefix web run build\`.`);
+    throw new Error(
+      `${WEB_DIR}/index.html is missing. Build the web app with \`npm --prefix web run build\`, then the ` +
+        "binary, which compiles the web app in.",
+    );
   }
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), "portal-e2e-"));
@@ -115,8 +118,8 @@ export async function startPortal() {
 
 /**
  * Returns this process's environment without any `PORTAL_` variable, so the server runs on its
- * defaults (UTC clinic time zone, development mode), plus the web app folder, JSON logs with
- * debug lines and `NO_COLOR`.
+ * defaults (UTC clinic time zone, development mode, the web app compiled into the binary), plus
+ * JSON logs with debug lines and `NO_COLOR`.
  */
 function serverEnvironment() {
   const environment = {};
@@ -125,7 +128,6 @@ function serverEnvironment() {
       environment[name] = value;
     }
   }
-  environment.PORTAL_WEB_DIR = WEB_DIR;
   // The production log format, with the portal's own debug lines, so the scenario's check for
   // health data in the log covers every line the portal can write.
   environment.PORTAL_LOG_FORMAT = "json";

@@ -196,9 +196,10 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=600))]
     pub shutdown_grace_seconds: u32,
 
-    /// Folder holding the built web app (`index.html` and assets).
-    #[arg(long, env = "PORTAL_WEB_DIR", default_value = "web/dist")]
-    pub web_dir: PathBuf,
+    /// Folder of a built web app (`index.html` and `assets/`) to serve instead of the one
+    /// compiled into the binary.
+    #[arg(long, env = "PORTAL_WEB_DIR", value_name = "PATH")]
+    pub web_dir: Option<PathBuf>,
 
     /// PEM file with the TLS certificate chain, leaf certificate first. Set together with
     /// `PORTAL_TLS_KEY` to serve HTTPS instead of HTTP.

@@ -142,13 +142,20 @@ fn load_or_create(path: &Path, variable: &str) -> anyhow::Result<Keyring> {
         }
     }
 
-    // A missing file next to existing files is most likely a database copied or restored
-    // without its key. The store's key check then rejects the new key, and this warning
-    // explains the cause.
+    // A missing file next to a database is most likely a database copied or restored without
+    // its key. The store's key check then rejects the new key, and this warning explains the
+    // cause. The token-signing secret and lock files do not count: a first start writes the
+    // secret before the key.
     let folder_has_files = path
         .parent()
         .and_then(|parent| std::fs::read_dir(parent).ok())
-        .is_some_and(|mut entries| entries.next().is_some());
+        .is_some_and(|entries| {
+            entries.flatten().any(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name != "jwt-secret" && !name.ends_with(".lock")
+            })
+        });
     if folder_has_files {
         tracing::warn!(
             path = %path.display(),

@@ -142,10 +142,12 @@ pub async fn ensure_demo_data(portal: &Portal) -> anyhow::Result<DemoLogins> {
 
 /// `portal seed`: fills an empty database.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
-    if args.bench_password.is_some() && args.common.environment == Environment::Production {
+    // The invented data always includes the demo logins and invite code, whose passwords
+    // are published, so a production database must never receive it.
+    if args.common.environment == Environment::Production {
         bail!(
-            "--bench-password (PORTAL_SEED_BENCH_PASSWORD) gives many accounts one known \
-             password and is for load tests only; unset it or seed outside production"
+            "`portal seed` creates demo accounts with published passwords and is not allowed \
+             when PORTAL_ENV=production; seed a separate database with PORTAL_ENV=development"
         );
     }
     let plan = SeedPlan {

@@ -25,6 +25,7 @@ use crate::seed;
 use crate::state::AppState;
 use crate::tls::{self, TlsFiles};
 use crate::tokens::TokenKeys;
+use crate::web::WebApp;
 
 /// Opens the store named by `PORTAL_DATABASE_URL`: SQLite for `sqlite:` URLs, MongoDB for
 /// `mongodb://` and `mongodb+srv://` URLs, in the database `PORTAL_MONGODB_DATABASE` names when
@@ -82,8 +83,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None
     };
 
-    if !args.web_dir.join("index.html").is_file() {
-        tracing::warn!(web_dir = %args.web_dir.display(), "web app not found; build it with `npm --prefix web run build`");
+    let web = WebApp::choose(args.web_dir.as_deref());
+    if !web.is_available() {
+        match &web {
+            WebApp::Embedded => tracing::warn!(
+                "this binary contains no web app; build it with `npm --prefix web run build` \
+                 before `cargo build`, or set PORTAL_WEB_DIR to a built web app"
+            ),
+            WebApp::Folder(folder) => tracing::warn!(
+                web_dir = %folder.display(),
+                "PORTAL_WEB_DIR has no index.html; build the web app with `npm --prefix web run build`"
+            ),
+        }
     }
     let state = AppState {
         portal,
@@ -95,7 +106,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.common.environment == Environment::Production || tls_config.is_some(),
         trusted_proxies: TrustedProxies::new(&args.trusted_proxies),
     };
-    let router = app(state, &args.web_dir);
+    let router = app(state, &web);
 
     let listener = TcpListener::bind(args.bind)
         .await

@@ -417,6 +417,23 @@ async fn restore_rejects_bad_files() {
     for statement in [
         "DROP TRIGGER audit_events_no_update",
         "UPDATE audit_events SET client_addr = '203.0.113.9' WHERE seq = 2",
+        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events \
+         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
+    connection.close().await.unwrap();
+
+    // The chain is intact, but the guards of the audit log are gone.
+    let unguarded = work.join("unguarded.db");
+    std::fs::copy(&good, &unguarded).unwrap();
+    let mut connection = read_write(&unguarded).await;
+    for statement in [
+        "DROP TRIGGER audit_events_no_update",
+        "DROP TRIGGER audit_events_no_delete",
     ] {
         sqlx::query(statement)
             .execute(&mut connection)
@@ -428,7 +445,7 @@ async fn restore_rejects_bad_files() {
     let same_id_other_key = format!("test:{OTHER_KEY}");
     let other_id = format!("other:{OTHER_KEY}");
     let missing = work.join("missing.db");
-    let cases: [(&str, &Path, &str, &str); 9] = [
+    let cases: [(&str, &Path, &str, &str); 10] = [
         (
             "text file",
             &text_file,
@@ -459,6 +476,13 @@ async fn restore_rejects_bad_files() {
             &edited_chain,
             TEST_DATA_KEY,
             "its audit chain is broken at event 2",
+        ),
+        (
+            "audit triggers dropped",
+            &unguarded,
+            TEST_DATA_KEY,
+            "its audit log is not protected: the append-only triggers audit_events_no_update, \
+             audit_events_no_delete are missing",
         ),
         (
             "other key, same id",

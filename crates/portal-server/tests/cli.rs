@@ -60,6 +60,11 @@ async fn serve_demo_seeds_and_prints_logins() {
         dir.path().join("data/portal.db").is_file(),
         "database file not created"
     );
+    let log = running.log_text();
+    assert!(
+        !log.contains("data key file is missing"),
+        "a first start warned about a missing data key: {log}"
+    );
 
     let (status, session) = login(
         &running.base,
@@ -235,6 +240,29 @@ async fn seed_refuses_non_empty_database() {
     assert!(
         message.contains("already has accounts"),
         "stderr: {message}"
+    );
+}
+
+#[tokio::test]
+async fn production_rejects_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal(dir.path())
+        .env("PORTAL_ENV", "production")
+        .env("PORTAL_JWT_SECRET", PRODUCTION_SECRET)
+        .env("PORTAL_DATA_KEY", PRODUCTION_DATA_KEY)
+        .args(["seed", "--patients", "5"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success(), "seed succeeded in production");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("not allowed when PORTAL_ENV=production"),
+        "stderr: {message}"
+    );
+    assert!(
+        !dir.path().join("data/portal.db").exists(),
+        "a rejected seed created the database"
     );
 }
 

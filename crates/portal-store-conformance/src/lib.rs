@@ -66,6 +66,8 @@ macro_rules! conformance_tests {
             care_list_same_name,
             care_list_prefix,
             care_list_paging,
+            care_follows_primary_provider_change,
+            care_search_follows_name_change,
             appointment_round_trip,
             appointment_patient_list,
             appointment_provider_list,
@@ -1354,6 +1356,120 @@ pub async fn care_list_prefix(store: &dyn Store) {
         ids,
         vec![underscore],
         "`_` in the prefix matches only an underscore"
+    );
+}
+
+/// Returns the ids on the first page of the provider's care list, filtered by `prefix`.
+async fn care_ids(store: &dyn Store, provider_id: Uuid, prefix: Option<&str>) -> Vec<Uuid> {
+    store
+        .list_care_patients(provider_id, prefix, first_page(10), now())
+        .await
+        .expect("list care patients")
+        .items
+        .iter()
+        .map(|patient| patient.id)
+        .collect()
+}
+
+/// Replaces the patient's names and primary provider, keeping the other profile fields empty.
+async fn change_profile(
+    store: &dyn Store,
+    patient_id: Uuid,
+    (first_name, last_name): (&str, &str),
+    primary_provider_id: Option<Uuid>,
+) {
+    let changes = ProfileChanges {
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        date_of_birth: NaiveDate::from_ymd_opt(1980, 5, 17).expect("valid date"),
+        health: HealthDetails {
+            primary_provider_id,
+            ..HealthDetails::default()
+        },
+    };
+    store
+        .update_profile(patient_id, &changes, now())
+        .await
+        .expect("update profile")
+        .expect("the patient exists");
+}
+
+pub async fn care_follows_primary_provider_change(store: &dyn Store) {
+    let first = add_provider(store, "Dana", "Reyes").await;
+    let second = add_provider(store, "Lee", "Park").await;
+    let moved = add_patient_of(store, "Ada", "Byron", first).await;
+    let visited = add_patient_of(store, "Ben", "Adams", first).await;
+    add_appointment(
+        store,
+        visited,
+        first,
+        now() - Duration::days(30),
+        AppointmentStatus::Completed,
+    )
+    .await;
+
+    change_profile(store, moved, ("Ada", "Byron"), Some(second)).await;
+    change_profile(store, visited, ("Ben", "Adams"), Some(second)).await;
+
+    assert_eq!(
+        care_ids(store, first, None).await,
+        vec![visited],
+        "the old primary provider keeps only the patient with an appointment"
+    );
+    assert!(
+        !store.is_in_care(first, moved).await.expect("check care"),
+        "the moved patient left the old provider's care"
+    );
+    assert_eq!(
+        care_ids(store, second, None).await,
+        vec![visited, moved],
+        "the new primary provider lists both patients"
+    );
+    assert_eq!(
+        care_ids(store, second, Some("by")).await,
+        vec![moved],
+        "the new primary provider finds the patient by name"
+    );
+
+    change_profile(store, moved, ("Ada", "Byron"), None).await;
+    assert_eq!(
+        care_ids(store, second, None).await,
+        vec![visited],
+        "a patient without a primary provider leaves that provider's list"
+    );
+}
+
+pub async fn care_search_follows_name_change(store: &dyn Store) {
+    let provider_id = add_provider(store, "Dana", "Reyes").await;
+    let patient_id = add_patient(store, "Ada", "Byron").await;
+    add_appointment(
+        store,
+        patient_id,
+        provider_id,
+        now() + Duration::days(3),
+        AppointmentStatus::Requested,
+    )
+    .await;
+
+    change_profile(store, patient_id, ("Zoe", "Quill"), None).await;
+
+    assert_eq!(
+        care_ids(store, provider_id, Some("zo")).await,
+        vec![patient_id],
+        "the new first name is found"
+    );
+    assert_eq!(
+        care_ids(store, provider_id, Some("qu")).await,
+        vec![patient_id],
+        "the new last name is found"
+    );
+    assert!(
+        care_ids(store, provider_id, Some("ad")).await.is_empty(),
+        "the old first name is not found"
+    );
+    assert!(
+        care_ids(store, provider_id, Some("by")).await.is_empty(),
+        "the old last name is not found"
     );
 }
 

@@ -69,6 +69,9 @@ pub enum FileProblem {
     UnknownMigration { version: i64 },
     /// A migration started and did not finish.
     FailedMigration { version: i64 },
+    /// Triggers that keep the audit log append-only are missing, so someone removed them to
+    /// change or delete audit events.
+    AuditGuardMissing(Vec<String>),
     /// Reading the file failed for another reason.
     Unreadable(StoreError),
 }
@@ -100,10 +103,19 @@ impl fmt::Display for FileProblem {
                 formatter,
                 "migration {version} started in it and did not finish"
             ),
+            Self::AuditGuardMissing(names) => write!(
+                formatter,
+                "its audit log is not protected: the append-only triggers {} are missing, so \
+                 audit events may have been changed or deleted",
+                names.join(", ")
+            ),
             Self::Unreadable(error) => write!(formatter, "reading it failed: {error}"),
         }
     }
 }
+
+/// Triggers of the first migration that reject `UPDATE` and `DELETE` on audit events.
+const AUDIT_GUARD_TRIGGERS: [&str; 2] = ["audit_events_no_update", "audit_events_no_delete"];
 
 /// Returns the versions of the migrations built into this crate, oldest first.
 pub fn migration_versions() -> Vec<i64> {
@@ -266,6 +278,23 @@ async fn check_connection(connection: &mut SqliteConnection) -> Result<FileCheck
     }
     if newest_applied == 0 {
         return Err(FileProblem::NotPortal);
+    }
+
+    let mut missing = Vec::new();
+    for trigger in AUDIT_GUARD_TRIGGERS {
+        let present: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?)",
+        )
+        .bind(trigger)
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(file_problem)?;
+        if !present {
+            missing.push(trigger.to_owned());
+        }
+    }
+    if !missing.is_empty() {
+        return Err(FileProblem::AuditGuardMissing(missing));
     }
 
     let counts = count_rows(connection).await.map_err(file_problem)?;

@@ -15,13 +15,39 @@ use crate::error::database_error;
 use crate::list::{PageBounds, prefix_pattern};
 use crate::profiles::date_of_birth_from_row;
 use crate::time::encode_instant;
-use crate::users::NAME_PREFIX_FILTER;
 
-/// Ids of the patients in the care of provider `?2`.
-const CARE_IDS: &str = "WITH care (patient_id) AS ( \
-     SELECT user_id FROM patients WHERE primary_provider_id = ?2 \
+// The list and its name-prefix search read `care_members` (see its migration for how the table
+// follows care membership). Placeholders: `?1` the LIKE pattern of the prefix or NULL, `?2`
+// the provider, `?3` now, `?4` LIMIT, `?5` OFFSET and `?6` their sum.
+
+/// The first `?6` care members of provider `?2` whose last name starts with the pattern
+/// `?1`, and the first `?6` whose first name does. Each half reads its own index in name
+/// order, so a page never visits the provider's other patients.
+const PREFIX_ROWS: &str = "SELECT * FROM ( \
+         SELECT patient_id, last_name_lower, first_name_lower FROM care_members \
+         WHERE provider_id = ?2 AND last_name_lower LIKE ?1 ESCAPE '\\' \
+         ORDER BY last_name_lower, first_name_lower, patient_id LIMIT ?6) \
      UNION \
-     SELECT patient_id FROM appointments WHERE provider_id = ?2)";
+     SELECT * FROM ( \
+         SELECT patient_id, last_name_lower, first_name_lower FROM care_members \
+         WHERE provider_id = ?2 AND first_name_lower LIKE ?1 ESCAPE '\\' \
+         ORDER BY last_name_lower, first_name_lower, patient_id LIMIT ?6)";
+
+/// The first `?6` care members of provider `?2` in name order; `?1` is NULL.
+const ALL_ROWS: &str = "SELECT patient_id, last_name_lower, first_name_lower FROM care_members \
+     WHERE provider_id = ?2 AND ?1 IS NULL \
+     ORDER BY last_name_lower, first_name_lower, patient_id LIMIT ?6";
+
+/// Counts the matches of `PREFIX_ROWS` as two index range counts, without collecting them.
+const PREFIX_COUNT: &str = "SELECT \
+     (SELECT COUNT(*) FROM care_members \
+      WHERE provider_id = ?2 AND last_name_lower LIKE ?1 ESCAPE '\\') \
+     + (SELECT COUNT(*) FROM care_members \
+      WHERE provider_id = ?2 AND first_name_lower LIKE ?1 ESCAPE '\\' \
+        AND NOT (last_name_lower LIKE ?1 ESCAPE '\\')) AS total";
+
+const ALL_COUNT: &str =
+    "SELECT COUNT(*) AS total FROM care_members WHERE provider_id = ?2 AND ?1 IS NULL";
 
 fn care_patient_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<CarePatient> {
     Ok(CarePatient {
@@ -59,32 +85,24 @@ impl CareStore for SqliteStore {
     ) -> StoreResult<Page<CarePatient>> {
         let bounds = PageBounds::new(page)?;
         let pattern = prefix_pattern(prefix);
-        // Without a prefix, `?1` is bound but unused, so the placeholders keep their numbers.
-        let filter = if pattern.is_some() {
-            NAME_PREFIX_FILTER
+        let (rows_sql, count_sql) = if pattern.is_some() {
+            (PREFIX_ROWS, PREFIX_COUNT)
         } else {
-            "?1 IS NULL"
+            (ALL_ROWS, ALL_COUNT)
         };
         let provider_id = encode_uuid(provider_id);
 
         let items_sql = format!(
-            "{CARE_IDS} \
-             SELECT u.id, u.first_name, u.last_name, p.date_of_birth, \
+            "SELECT u.id, u.first_name, u.last_name, p.date_of_birth, \
                  (SELECT MIN(a.preferred_start) FROM appointments a \
-                  WHERE a.provider_id = ?2 AND a.patient_id = c.patient_id \
+                  WHERE a.provider_id = ?2 AND a.patient_id = m.patient_id \
                     AND a.status IN ('requested', 'confirmed') AND a.preferred_start > ?3) \
                  AS next_appointment \
-             FROM care c \
-             JOIN users u ON u.id = c.patient_id \
-             JOIN patients p ON p.user_id = c.patient_id \
-             WHERE {filter} \
-             ORDER BY u.last_name_lower, u.first_name_lower, u.id \
+             FROM ({rows_sql}) m \
+             JOIN users u ON u.id = m.patient_id \
+             JOIN patients p ON p.user_id = m.patient_id \
+             ORDER BY m.last_name_lower, m.first_name_lower, m.patient_id \
              LIMIT ?4 OFFSET ?5"
-        );
-        let count_sql = format!(
-            "{CARE_IDS} \
-             SELECT COUNT(*) AS total FROM care c JOIN users u ON u.id = c.patient_id \
-             WHERE {filter}"
         );
 
         // One read transaction, so the items and the total come from the same snapshot.
@@ -95,10 +113,11 @@ impl CareStore for SqliteStore {
             .bind(encode_instant(now))
             .bind(bounds.limit)
             .bind(bounds.offset)
+            .bind(bounds.limit.saturating_add(bounds.offset))
             .fetch_all(&mut *snapshot)
             .await
             .map_err(database_error)?;
-        let row = sqlx::query(&count_sql)
+        let row = sqlx::query(count_sql)
             .bind(pattern.as_deref())
             .bind(&provider_id)
             .fetch_one(&mut *snapshot)

@@ -6,21 +6,19 @@ pub mod patient;
 pub mod provider;
 pub mod service;
 
-use std::path::Path;
-
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::request_id;
 use crate::state::AppState;
+use crate::web::WebApp;
 
 /// Largest request body accepted, in bytes.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -44,7 +42,7 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), display-captu
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
 
 /// Builds the whole application; `main` and the tests both call this.
-pub fn app(state: AppState, web_dir: &Path) -> Router {
+pub fn app(state: AppState, web: &WebApp) -> Router {
     let v1 = Router::new()
         .nest("/auth", auth::router())
         .nest("/patient", patient::router())
@@ -61,20 +59,13 @@ pub fn app(state: AppState, web_dir: &Path) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
-    // Hashed build files under /assets are real files or 404; every other path is a page of
-    // the client-side router and gets index.html.
-    let assets = ServeDir::new(web_dir.join("assets"));
-    let index = web_dir.join("index.html");
-    let web = ServeDir::new(web_dir).fallback(ServeFile::new(index));
-
-    Router::new()
+    let routes = Router::new()
         .nest("/api", api)
         // `nest` does not match `/api/` itself, which would otherwise serve the web app.
         .route("/api/", any(api_root))
         .route("/healthz", get(service::healthz))
-        .route("/readyz", get(service::readyz))
-        .nest_service("/assets", assets)
-        .fallback_service(web)
+        .route("/readyz", get(service::readyz));
+    web.serve(routes)
         .with_state(state)
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,

@@ -270,7 +270,8 @@ impl TestApp {
             secure_cookies: false,
             trusted_proxies,
         };
-        let router = portal_server::routes::app(state, dir.path());
+        let web = portal_server::web::WebApp::Folder(dir.path().to_owned());
+        let router = portal_server::routes::app(state, &web);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binding a local port failed");
