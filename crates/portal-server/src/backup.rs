@@ -404,8 +404,14 @@ fn remove_side_files(path: &Path) -> anyhow::Result<()> {
                 side.display()
             );
         }
-        std::fs::remove_file(&side)
-            .with_context(|| format!("removing {} failed", side.display()))?;
+        // SQLite may delete the file itself while its connection thread finishes closing.
+        match std::fs::remove_file(&side) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("removing {} failed", side.display()));
+            }
+        }
     }
     Ok(())
 }
