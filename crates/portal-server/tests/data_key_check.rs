@@ -1,33 +1,17 @@
 //! The `portal` binary with a data key that cannot decrypt the database, and production mode
 //! with weak data keys. Each case runs the real binary in its own temporary folder.
 
+mod common;
+
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+use common::binary::portal;
 use tokio::process::Command;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_portal");
 
 /// A token-signing secret fit for production, made for these tests only.
 const PRODUCTION_SECRET: &str = "key-check-test-Hn4Rt8Wq2Zs6Lx0Cv3Bm7Kd1Pf5Gj9";
-
-fn portal(dir: &Path) -> Command {
-    let mut command = Command::new(BINARY);
-    command
-        .current_dir(dir)
-        .env_remove("PORTAL_DATABASE_URL")
-        .env_remove("PORTAL_JWT_SECRET")
-        .env_remove("PORTAL_DATA_KEY")
-        .env_remove("PORTAL_MIGRATE_TO_DATA_KEY")
-        .env_remove("PORTAL_BIND")
-        .env_remove("PORTAL_TLS_CERT")
-        .env_remove("PORTAL_TLS_KEY")
-        .env("PORTAL_ENV", "development")
-        .env("PORTAL_WEB_DIR", dir)
-        .kill_on_drop(true);
-    command
-}
 
 /// Runs `command` to the end, failing the test when it runs longer than 60 seconds.
 async fn run(mut command: Command, case: &str) -> Output {

@@ -3,29 +3,13 @@
 
 mod common;
 
-use common::binary::{start, terminate};
-use serde_json::{Value, json};
+use common::binary::{sign_in, start, terminate};
+use serde_json::Value;
 
 const PATIENT_EMAIL: &str = "patient@demo.portal.test";
 const PATIENT_PASSWORD: &str = "demo-patient-2026";
 const PROVIDER_EMAIL: &str = "provider@demo.portal.test";
 const PROVIDER_PASSWORD: &str = "demo-provider-2026";
-
-async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
-    let session: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("sign-in request failed")
-        .json()
-        .await
-        .expect("sign-in response is not JSON");
-    session["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no access token: {session}"))
-        .to_owned()
-}
 
 async fn get_json(http: &reqwest::Client, url: String, token: &str, request_id: &str) -> Value {
     let response = http
@@ -72,7 +56,7 @@ async fn json_log_has_route_templates_and_no_phi() {
     let base = running.base.clone();
     let http = reqwest::Client::new();
 
-    let patient_token = sign_in(&http, &base, PATIENT_EMAIL, PATIENT_PASSWORD).await;
+    let patient_token = sign_in(&base, PATIENT_EMAIL, PATIENT_PASSWORD).await;
     let profile = get_json(
         &http,
         format!("{base}/api/v1/patient/profile"),
@@ -82,7 +66,7 @@ async fn json_log_has_route_templates_and_no_phi() {
     .await;
     let patient_id = profile["id"].as_str().expect("profile id").to_owned();
 
-    let provider_token = sign_in(&http, &base, PROVIDER_EMAIL, PROVIDER_PASSWORD).await;
+    let provider_token = sign_in(&base, PROVIDER_EMAIL, PROVIDER_PASSWORD).await;
     let record = get_json(
         &http,
         format!("{base}/api/v1/provider/patients/{patient_id}"),

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::binary::{portal, send_sigterm, start_command, wait_for_exit};
+use common::binary::{portal, send_sigterm, sign_in, start_command, wait_for_exit};
 use common::{appointment_body, in_hours};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::{Connection as _, SqliteConnection};
 use uuid::Uuid;
 
@@ -24,22 +24,6 @@ struct Outcome {
     appointment_id: Option<String>,
     /// Whether the response arrived after SIGTERM was sent.
     after_signal: bool,
-}
-
-async fn sign_in(base: &str, email: &str, password: &str) -> String {
-    let session: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("sign-in request failed")
-        .json()
-        .await
-        .expect("sign-in response is not JSON");
-    session["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no access token: {session}"))
-        .to_owned()
 }
 
 /// Sends appointment requests one after another until the server refuses connections.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -39,6 +40,8 @@ pub fn portal(dir: &Path) -> Command {
         .env_remove("PORTAL_DATA_KEY")
         .env_remove("PORTAL_MIGRATE_TO_DATA_KEY")
         .env_remove("PORTAL_BIND")
+        .env_remove("PORTAL_TLS_CERT")
+        .env_remove("PORTAL_TLS_KEY")
         .env_remove("PORTAL_LOG_FORMAT")
         .env_remove("RUST_LOG")
         .env("PORTAL_ENV", "development")
@@ -95,6 +98,23 @@ pub async fn start_command(mut command: Command, dir: &Path, extra: &[&str]) -> 
         banner,
         log,
     }
+}
+
+/// Signs in over HTTP and returns the access token.
+pub async fn sign_in(base: &str, email: &str, password: &str) -> String {
+    let session: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("sign-in request failed")
+        .json()
+        .await
+        .expect("sign-in response is not JSON");
+    session["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no access token: {session}"))
+        .to_owned()
 }
 
 /// Sends SIGTERM to the process.
