@@ -4,7 +4,8 @@
 // provider in the access history. A second provider, with no patients in care, opens the demo
 // patient's record through emergency access, and the demo patient finds that access marked in
 // the access history. Every page visited is checked with axe-core, and at the end the server's
-// log is searched for the scenario's health data, passwords and tokens.
+// log is searched for the scenario's health data, passwords and tokens and for the demo
+// patient's seeded record.
 
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
@@ -472,6 +473,9 @@ describe("patient portal", () => {
   step(
     "the server log holds no health data, passwords or tokens",
     async () => {
+      // The demo patient's seeded record, read through the API before the log is read, so
+      // these requests' own log lines are searched too.
+      const seeded = await seededRecord(state.portal.baseUrl, DEMO_PATIENT);
       const log = await state.portal.readErrorLog();
       const lines = log.split("\n").filter((line) => line.trim() !== "");
       assert.ok(lines.length > 20, `the server logged only ${lines.length} lines`);
@@ -496,6 +500,10 @@ describe("patient portal", () => {
         "demo patient date of birth": DEMO_PATIENT.dateOfBirth,
         "demo provider password": DEMO_PROVIDER.password,
       };
+      for (const [field, value] of Object.entries(seeded)) {
+        secrets[`demo patient ${field}`] = value;
+      }
+      assert.ok(Object.keys(seeded).length >= 5, `only ${Object.keys(seeded).length} seeded values were read`);
       for (const [who, session] of Object.entries(state.sessions)) {
         session.accessTokens.forEach((token, index) => {
           secrets[`${who} access token ${index + 1}`] = token;
@@ -526,6 +534,45 @@ describe("patient portal", () => {
     assert.deepEqual(missing, [], "pages visited without an axe check");
   });
 });
+
+/**
+ * Signs in through the API and returns the text values of the patient's own profile that are
+ * health data or contact details, by field name.
+ */
+async function seededRecord(baseUrl, { email, password }) {
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(login.status, 200, "the demo patient's API sign-in failed");
+  const { accessToken } = await login.json();
+  const response = await fetch(`${baseUrl}/api/v1/patient/profile`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  assert.equal(response.status, 200, "reading the demo patient's profile failed");
+  const profile = await response.json();
+
+  const values = {
+    "first name": profile.firstName,
+    "last name": profile.lastName,
+    phone: profile.phone,
+    "address line": profile.address?.line1,
+    "emergency contact name": profile.emergencyContact?.name,
+    "emergency contact phone": profile.emergencyContact?.phone,
+  };
+  for (const [index, item] of (profile.allergies ?? []).entries()) {
+    values[`allergy ${index + 1} reaction`] = item.reaction;
+  }
+  for (const [index, item] of (profile.medications ?? []).entries()) {
+    values[`medication ${index + 1}`] = item.name;
+  }
+  for (const [index, item] of (profile.conditions ?? []).entries()) {
+    values[`condition ${index + 1}`] = item.name;
+  }
+  values["access token"] = accessToken;
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => typeof value === "string" && value !== ""));
+}
 
 /**
  * Declares one step of the scenario as a test.
