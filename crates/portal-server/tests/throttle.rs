@@ -294,3 +294,90 @@ async fn trusted_proxy_separates_forwarded_addresses() {
         "successful sign-ins"
     );
 }
+
+#[tokio::test]
+async fn password_change_guesses_are_throttled() {
+    let app = TestApp::spawn_with_options(TestOptions {
+        login_throttle: limits(3, 100),
+        ..TestOptions::default()
+    })
+    .await;
+    let patient = app.register_patient().await;
+    let guess = json!({"currentPassword": WRONG_PASSWORD, "newPassword": "a brand new passphrase"});
+
+    for attempt in 1..=3 {
+        let reply = patient.put("/api/v1/auth/password", guess.clone()).await;
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "guess {attempt}: {}",
+            reply.2
+        );
+    }
+    let right = json!({"currentPassword": PASSWORD, "newPassword": "a brand new passphrase"});
+    let throttled = patient.put("/api/v1/auth/password", right).await;
+    assert_throttled(&throttled);
+
+    // The guesses used up the account's sign-in budget too.
+    let login = app.login(&patient.email, PASSWORD).await;
+    assert_throttled(&login);
+    let events = app.events_by_actor(patient.id).await;
+    assert!(
+        events
+            .iter()
+            .any(|event| event.action == "auth.password.change.throttled"),
+        "the throttled change is audited: {events:?}"
+    );
+}
+
+#[tokio::test]
+async fn registration_conflicts_are_throttled_per_address() {
+    let app = TestApp::spawn_with_options(TestOptions {
+        login_throttle: limits(100, 3),
+        ..TestOptions::default()
+    })
+    .await;
+    let taken = app.register_patient().await;
+    let mut body = common::patient_body();
+    body["email"] = json!(taken.email);
+
+    for attempt in 1..=3 {
+        let reply = reply(
+            app.request(reqwest::Method::POST, "/api/v1/auth/register/patient")
+                .json(&body),
+        )
+        .await;
+        assert_eq!(
+            reply.0,
+            StatusCode::CONFLICT,
+            "attempt {attempt}: {}",
+            reply.2
+        );
+    }
+    let fresh = reply(
+        app.request(reqwest::Method::POST, "/api/v1/auth/register/patient")
+            .json(&common::patient_body()),
+    )
+    .await;
+    assert_throttled(&fresh);
+
+    let events = app.audit_events().await;
+    assert!(
+        events
+            .iter()
+            .any(|event| event.action == "auth.register.throttled"),
+        "the throttled registration is audited"
+    );
+}
+
+#[tokio::test]
+async fn successful_registrations_are_not_throttled() {
+    let app = TestApp::spawn_with_options(TestOptions {
+        login_throttle: limits(100, 2),
+        ..TestOptions::default()
+    })
+    .await;
+    for _ in 0..4 {
+        app.register_patient().await;
+    }
+}

@@ -54,6 +54,7 @@ impl Portal {
         request: RegisterPatientRequest,
     ) -> ServiceResult<SessionGrant> {
         let now = self.now();
+        self.check_registration_throttle(context, now).await?;
         let today = self.clinic_date(now);
         let mut errors = Vec::new();
         let email = collect(
@@ -129,7 +130,7 @@ impl Portal {
         self.store
             .insert_patient(&patient, &registered)
             .await
-            .map_err(duplicate_email)?;
+            .map_err(|error| self.registration_error(context, now, error))?;
         tracing::info!(user.id = %user.id, "patient registered");
         self.start_session(context, &user, now).await
     }
@@ -141,6 +142,7 @@ impl Portal {
         request: RegisterProviderRequest,
     ) -> ServiceResult<SessionGrant> {
         let now = self.now();
+        self.check_registration_throttle(context, now).await?;
         let mut errors = Vec::new();
         let email = collect(
             &mut errors,
@@ -207,9 +209,11 @@ impl Portal {
                     "npi",
                     "is already registered to another provider account; sign in to that account instead",
                 ),
-                other => duplicate_email(other),
+                other => self.registration_error(context, now, other),
             })?;
         if outcome == ProviderRegistration::InviteRejected {
+            self.login_throttle
+                .registration_failed(&context.client_addr, now);
             self.record(context, None, "auth.register", None, Outcome::Failed)
                 .await?;
             return Err(ServiceError::field(
@@ -473,11 +477,33 @@ impl Portal {
             return Err(ServiceError::Unauthenticated);
         };
         let subject = (user.role == Role::Patient).then_some(user.id);
-        let current_ok = self
+        // Wrong current passwords count like failed sign-ins of the account, so a stolen
+        // access token cannot be used to guess the password faster than the sign-in form.
+        let keys = LoginKeys::new(&user.email, &caller.context.client_addr);
+        if let Err(throttled) = self.login_throttle.begin(&keys, now) {
+            self.record_caller(
+                caller,
+                "auth.password.change.throttled",
+                subject,
+                Outcome::Denied,
+            )
+            .await?;
+            return Err(ServiceError::Throttled(throttled));
+        }
+        let current_ok = match self
             .hasher
             .verify(&request.current_password, Some(&user.password_hash))
-            .await?;
-        if !current_ok {
+            .await
+        {
+            Ok(matches) => matches,
+            Err(error) => {
+                self.login_throttle.undecided(&keys, now);
+                return Err(error);
+            }
+        };
+        if current_ok {
+            self.login_throttle.succeeded(&keys, now);
+        } else {
             self.record_caller(caller, "auth.password.change", subject, Outcome::Failed)
                 .await?;
             return Err(ServiceError::field(
@@ -576,12 +602,26 @@ pub(super) fn collect<T>(
     }
 }
 
-fn duplicate_email(error: StoreError) -> ServiceError {
-    match error {
-        StoreError::Duplicate("email") => ServiceError::Conflict(
-            "An account with this email already exists. Sign in, or use another email address.",
-        ),
-        other => ServiceError::Store(other),
+impl Portal {
+    /// Maps a failed account insert to the client's error. A taken email is a conflict and
+    /// counts as a failed registration from the client's address.
+    fn registration_error(
+        &self,
+        context: &RequestContext,
+        now: DateTime<Utc>,
+        error: StoreError,
+    ) -> ServiceError {
+        match error {
+            StoreError::Duplicate("email") => {
+                self.login_throttle
+                    .registration_failed(&context.client_addr, now);
+                ServiceError::Conflict(
+                    "An account with this email already exists. Sign in, or use another email \
+                     address.",
+                )
+            }
+            other => ServiceError::Store(other),
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Portal, RequestContext};
 use crate::domain::Email;
-use crate::error::ServiceResult;
+use crate::error::{ServiceError, ServiceResult};
 use crate::model::Outcome;
 use crate::throttle::{LoginThrottleSettings, Throttle, Throttled, address_key};
 
@@ -78,6 +78,24 @@ impl LoginThrottle {
         self.addresses.forgive_failure(&keys.address, now);
     }
 
+    /// Checks the client address alone without counting anything, for a registration.
+    pub(super) fn check_address(
+        &self,
+        client_addr: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Throttled> {
+        self.addresses.check(&address_key(client_addr), now)
+    }
+
+    /// Counts a failed registration (an email that has an account, a wrong invite code)
+    /// against the client address, in the budget it shares with failed sign-ins. Trying
+    /// emails at the registration form reveals which ones have accounts, so those attempts
+    /// are limited like password guesses.
+    pub(super) fn registration_failed(&self, client_addr: &str, now: DateTime<Utc>) {
+        self.addresses
+            .record_failure(&address_key(client_addr), now);
+    }
+
     /// Takes back this attempt's counts after an error that decided nothing, such as an
     /// unavailable database.
     pub(super) fn undecided(&self, keys: &LoginKeys, now: DateTime<Utc>) {
@@ -87,6 +105,29 @@ impl LoginThrottle {
 }
 
 impl Portal {
+    /// Rejects a registration from a client address that has used up its budget of failed
+    /// attempts, and audits it as `auth.register.throttled`.
+    pub(super) async fn check_registration_throttle(
+        &self,
+        context: &RequestContext,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        match self.login_throttle.check_address(&context.client_addr, now) {
+            Ok(()) => Ok(()),
+            Err(throttled) => {
+                self.record(
+                    context,
+                    None,
+                    "auth.register.throttled",
+                    None,
+                    Outcome::Denied,
+                )
+                .await?;
+                Err(ServiceError::Throttled(throttled))
+            }
+        }
+    }
+
     /// Audits a throttled sign-in as denied. The account, when one has the submitted email, is
     /// the subject. The lookup runs for unknown emails too, so both take the same time.
     pub(super) async fn audit_throttled_login(
