@@ -5,13 +5,17 @@
 // patient's record through emergency access, and the demo patient finds that access marked in
 // the access history. Every page visited is checked with axe-core, and at the end the server's
 // log is searched for the scenario's health data, passwords and tokens and for the demo
-// patient's seeded record.
+// patient's seeded record. A third patient turns on two-step sign-in with an authenticator app
+// and signs in again with the password and a code.
 
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { Secret, TOTP } from "otpauth";
 
 import { assertNoSeriousAxeViolations } from "../lib/axe.mjs";
 import { BROWSER_TIME_ZONE, launchBrowser, openPortalPage } from "../lib/browser.mjs";
@@ -57,6 +61,12 @@ const PAGES_TO_AUDIT = [
   "emergency access history",
   "health information",
   "privacy policy",
+  "account",
+  "two-step sign-in",
+  "authenticator setup",
+  "recovery codes",
+  "second sign-in step",
+  "second sign-in step with a wrong code",
 ];
 
 /** Matches a JSON Web Token (three base64url parts), the form of the portal's access token. */
@@ -86,6 +96,18 @@ const outsideProvider = {
   specialty: "Emergency medicine",
 };
 outsideProvider.fullName = `${outsideProvider.firstName} ${outsideProvider.lastName}`;
+
+/** A patient only for the two-step sign-in step, so turning it on changes no other step's sign-in. */
+const totpPatient = {
+  email: `sam.${runId}@example.test`,
+  password: `amber-lantern-${runId}`,
+  firstName: "Sam",
+  lastName: `Quill${runId}`,
+  dateOfBirth: `${new Date().getFullYear() - 45}-02-20`,
+  /** Setup key shown by the portal, read in the two-step sign-in step. */
+  totpSecret: null,
+  recoveryCodes: [],
+};
 
 const emergencyReason = `Arrived unconscious by ambulance, allergy history needed (${runId})`;
 
@@ -471,6 +493,125 @@ describe("patient portal", () => {
   );
 
   step(
+    "patient signs in with an authenticator code",
+    async () => {
+      const session = await openPortalPage(state.browser, state.portal.baseUrl, { phone: true });
+      state.sessions.totpPatient = session;
+      const { page } = session;
+
+      await page.goto("/register");
+      await heading(page, "Create an account").waitFor();
+      await page.getByRole("textbox", { name: "Email", exact: true }).fill(totpPatient.email);
+      await page.getByLabel("Password", { exact: true }).fill(totpPatient.password);
+      await page.getByRole("textbox", { name: "First name", exact: true }).fill(totpPatient.firstName);
+      await page.getByRole("textbox", { name: "Last name", exact: true }).fill(totpPatient.lastName);
+      await page.getByLabel("Date of birth", { exact: true }).fill(totpPatient.dateOfBirth);
+      await page.getByRole("checkbox", { name: /agree to the privacy policy/i }).check();
+      const registered = page.waitForResponse(isRequest("POST", "/api/v1/auth/register/patient"));
+      await page.getByRole("button", { name: "Create account", exact: true }).click();
+      await expectJson(await registered, 201);
+      await page.waitForURL(pathIs("/dashboard"));
+
+      // Signing out and in again checks that the account signs in with the password alone
+      // before two-step sign-in is turned on.
+      await page.getByRole("button", { name: "Sign out", exact: true }).click();
+      await page.waitForURL(pathIs("/signin"));
+      await heading(page, "Sign in").waitFor();
+      await signIn(page, totpPatient, "/dashboard");
+
+      await mainNav(page).getByRole("link", { name: "Account", exact: true }).click();
+      await page.waitForURL(pathIs("/account"));
+      await heading(page, "Account").waitFor();
+      await auditPage(session, "account");
+
+      await page.getByRole("link", { name: "Manage two-step sign-in", exact: true }).click();
+      await page.waitForURL(pathIs("/account/two-step-sign-in"));
+      await heading(page, "Two-step sign-in").waitFor();
+      const startButton = page.getByRole("button", { name: "Set up two-step sign-in", exact: true });
+      await startButton.waitFor();
+      await auditPage(session, "two-step sign-in");
+
+      const started = page.waitForResponse(isRequest("POST", "/api/v1/auth/mfa/totp/setup"));
+      await startButton.click();
+      const setup = await expectJson(await started, 200);
+      await page.getByRole("heading", { level: 2, name: "Set up your authenticator app", exact: true }).waitFor();
+      await page.getByRole("img", { name: "QR code to scan with your authenticator app" }).waitFor();
+      // The key for manual entry, read from the page as a person would type it into an app.
+      const setupKey = (await page.getByRole("main").locator("code.setup-key").innerText()).replace(/\s/g, "");
+      assert.match(setupKey, /^[A-Z2-7]+=*$/, "the setup key is not base32");
+      assert.equal(setupKey, setup.secret, "the page shows a setup key other than the server's secret");
+      totpPatient.totpSecret = setupKey;
+      await auditPage(session, "authenticator setup");
+
+      const totp = new TOTP({ secret: Secret.fromBase32(setupKey), algorithm: "SHA1", digits: 6, period: 30 });
+      const confirmedAt = Date.now();
+      const codeField = page.getByRole("textbox", { name: "6-digit code", exact: true });
+      await codeField.fill(totp.generate({ timestamp: confirmedAt }));
+      const confirmed = page.waitForResponse(isRequest("POST", "/api/v1/auth/mfa/totp/confirm"));
+      await page.getByRole("button", { name: "Turn on two-step sign-in", exact: true }).click();
+      const { recoveryCodes } = await expectJson(await confirmed, 200);
+      totpPatient.recoveryCodes = recoveryCodes;
+      assert.equal(recoveryCodes.length, 10, "the portal must return 10 recovery codes");
+
+      await page.getByRole("heading", { level: 2, name: "Save your recovery codes", exact: true }).waitFor();
+      const shownCodes = await page.getByRole("list", { name: "Recovery codes", exact: true }).getByRole("listitem").allInnerTexts();
+      assert.deepEqual(
+        shownCodes.map((code) => code.trim()),
+        recoveryCodes,
+        "the page must show the recovery codes that the server returned",
+      );
+      for (const code of shownCodes) {
+        assert.match(code.trim(), /^[A-Z0-9]{5}-[A-Z0-9]{5}$/, "a recovery code is not shown as ABCDE-FGHJK");
+      }
+      await auditPage(session, "recovery codes");
+      await page.getByRole("button", { name: "I have saved my codes", exact: true }).click();
+      await page.getByRole("heading", { level: 2, name: "Two-step sign-in is on", exact: true }).waitFor();
+
+      await page.getByRole("button", { name: "Sign out", exact: true }).click();
+      await page.waitForURL(pathIs("/signin"));
+      await heading(page, "Sign in").waitFor();
+      await page.getByRole("textbox", { name: "Email", exact: true }).fill(totpPatient.email);
+      await page.getByLabel("Password", { exact: true }).fill(totpPatient.password);
+      const passwordChecked = page.waitForResponse(isRequest("POST", "/api/v1/auth/login"));
+      await page.getByRole("main").getByRole("button", { name: "Sign in", exact: true }).click();
+      const challenge = await expectJson(await passwordChecked, 200);
+      assert.equal(challenge.mfaRequired, true, "the right password must lead to the second step");
+      assert.equal(challenge.accessToken, undefined, "the password step alone must not return an access token");
+      await heading(page, "Enter your sign-in code").waitFor();
+      assert.ok(pathIs("/signin")(new URL(page.url())), `the second step left the sign-in page for ${page.url()}`);
+      await auditPage(session, "second sign-in step");
+
+      const wrongCode = codeOutsideWindow(totp, Date.now());
+      await codeField.fill(wrongCode);
+      const rejected = page.waitForResponse(isRequest("POST", "/api/v1/auth/login/mfa"));
+      await page.getByRole("button", { name: "Verify and sign in", exact: true }).click();
+      const rejection = await rejected;
+      assert.equal(rejection.status(), 401, `a wrong code returned ${rejection.status()}: ${await rejection.text()}`);
+      await page.getByText(/^That code is not correct or was already used\./).waitFor();
+      assert.ok(pathIs("/signin")(new URL(page.url())), `a wrong code led to ${page.url()}`);
+      await heading(page, "Enter your sign-in code").waitFor();
+      assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 0, "a wrong code signed the patient in");
+      await auditPage(session, "second sign-in step with a wrong code");
+
+      // The portal accepts each 30-second step once, and confirming the setup used the step
+      // of `confirmedAt`, so the sign-in code must come from a later step.
+      const nextStepStart = (totp.counter({ timestamp: confirmedAt }) + 1) * totp.period * 1000;
+      const waitMs = nextStepStart - Date.now();
+      if (waitMs > 0) {
+        await sleep(waitMs);
+      }
+      await codeField.fill(totp.generate({ timestamp: Date.now() }));
+      const accepted = page.waitForResponse(isRequest("POST", "/api/v1/auth/login/mfa"));
+      await page.getByRole("button", { name: "Verify and sign in", exact: true }).click();
+      const signedIn = await expectJson(await accepted, 200);
+      await page.waitForURL(pathIs("/dashboard"));
+      await heading(page, `Hello, ${totpPatient.firstName}`).waitFor();
+      await assertTokenOnlyInMemory(session, signedIn.accessToken);
+    },
+    { independent: true },
+  );
+
+  step(
     "the server log holds no health data, passwords or tokens",
     async () => {
       // The demo patient's seeded record, read through the API before the log is read, so
@@ -499,7 +640,16 @@ describe("patient portal", () => {
         "demo patient password": DEMO_PATIENT.password,
         "demo patient date of birth": DEMO_PATIENT.dateOfBirth,
         "demo provider password": DEMO_PROVIDER.password,
+        "two-step patient email": totpPatient.email,
+        "two-step patient password": totpPatient.password,
+        "two-step patient last name": totpPatient.lastName,
       };
+      if (totpPatient.totpSecret !== null) {
+        secrets["two-step patient setup key"] = totpPatient.totpSecret;
+      }
+      totpPatient.recoveryCodes.forEach((code, index) => {
+        secrets[`two-step patient recovery code ${index + 1}`] = code;
+      });
       for (const [field, value] of Object.entries(seeded)) {
         secrets[`demo patient ${field}`] = value;
       }
@@ -748,6 +898,21 @@ async function listAfter(page, action) {
   const listed = page.waitForResponse(isRequest("GET", "/api/v1/provider/appointments"));
   await action();
   return expectJson(await listed, 200);
+}
+
+/**
+ * Returns a well-formed 6-digit code that the portal rejects at `timestamp`, because it differs
+ * from the codes of the current step and of the steps before and after, which the portal accepts
+ * for clock drift.
+ */
+function codeOutsideWindow(totp, timestamp) {
+  const stepMs = totp.period * 1000;
+  const accepted = new Set([-1, 0, 1].map((offset) => totp.generate({ timestamp: timestamp + offset * stepMs })));
+  let candidate = (Number(totp.generate({ timestamp })) + 500_000) % 1_000_000;
+  while (accepted.has(String(candidate).padStart(6, "0"))) {
+    candidate = (candidate + 1) % 1_000_000;
+  }
+  return String(candidate).padStart(6, "0");
 }
 
 /** Asserts the response status and returns the parsed JSON body. */
