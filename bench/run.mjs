@@ -403,7 +403,7 @@ async function startServer(command, args, env, listeningPattern, { cwd, url } = 
   return server;
 }
 
-// Polls until the server answers 200 (or any status when `anyStatus`), and returns the
+// Polls until the server responds with 200 (or any status when `anyStatus`), and returns the
 // milliseconds since spawn.
 async function waitForReady(server, urlPath, anyStatus = false) {
   const deadline = server.startedAt + 120_000;

@@ -96,8 +96,8 @@ def check_example_secrets(example: dict[str, str]) -> None:
             )
 
 
-# The most seconds a stopping portal waits for pending audit events after its grace period
-# (AUDIT_FLUSH_LIMIT in crates/portal-server/src/server.rs).
+# The maximum number of seconds that a stopping portal waits for pending audit events after
+# its grace period (AUDIT_FLUSH_LIMIT in crates/portal-server/src/server.rs).
 AUDIT_FLUSH_SECONDS = 10
 
 

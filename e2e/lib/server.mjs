@@ -40,7 +40,7 @@ export async function startPortal() {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "portal-e2e-"));
   const logPath = path.join(workDir, "server.log");
   const log = createWriteStream(logPath);
-  // Standard error alone is the server's log; standard output holds the demo banner, which
+  // Standard error alone is the server's log; standard output contains the demo banner, which
   // prints the demo passwords on purpose.
   const errorLogPath = path.join(workDir, "server-stderr.log");
   const errorLog = createWriteStream(errorLogPath);

@@ -3,8 +3,8 @@
 //! Hashing never runs on the async runtime. The pool has one thread fewer than the machine
 //! has cores (at least one), and on Linux its threads run at nice 10. A burst of sign-ins
 //! therefore queues for the pool and uses the CPU time that other requests leave, instead of
-//! slowing every page. Each pool thread keeps its argon2 memory (19 MiB with
-//! the default settings) between hashes, so the process holds one such buffer per thread.
+//! slowing every page. Each pool thread keeps its argon2 memory (19 MiB with the default
+//! settings) between hashes, so the process has one such buffer per thread.
 //! Allocating it per hash instead lets the C allocator keep every freed buffer in a
 //! per-thread arena, which grew the server to more than a gigabyte under a login burst.
 

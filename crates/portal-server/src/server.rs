@@ -170,7 +170,8 @@ async fn serve_http(
     })
     .into_future();
     let deadline = async move {
-        // `wait_for` fails only when the sender is gone, which happens after the signal too.
+        // `wait_for` returns an error only when the sender is dropped, which happens after
+        // the signal or once the server has stopped, so either way the deadline starts.
         let _ = stopped.wait_for(|stopping| *stopping).await;
         tokio::time::sleep(grace).await;
     };
@@ -393,7 +394,7 @@ mod tests {
         );
     }
 
-    /// Serves a router whose one route answers after `delay`, stopping when `stop` fires.
+    /// Serves a router whose one route responds after `delay`, stopping when `stop` fires.
     async fn serve_slow_route(
         delay: std::time::Duration,
         grace: std::time::Duration,
