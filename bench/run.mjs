@@ -536,13 +536,15 @@ function renderMarkdown(results) {
     '| server | case | req/s | p50 ms | p99 ms | p99.9 ms | errors | peak RSS MB |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
+
   for (const [label, side] of [['axum', results.hello], ['portal', results.portal],
     ['Express peer', results.peer]]) {
-    for (const [key, c] of Object.entries(side?.cases ?? {})) {
-      lines.push(`| ${label} | ${names[key]} | ${c.throughput} | ${c.p50Ms} | ${c.p99Ms} | ` +
-        `${c.p999Ms} | ${c.errors} | ${c.peakRssMb} |`);
+    for (const [key, measured] of Object.entries(side?.cases ?? {})) {
+      lines.push(`| ${label} | ${names[key]} | ${measured.throughput} | ${measured.p50Ms} | ` +
+        `${measured.p99Ms} | ${measured.p999Ms} | ${measured.errors} | ${measured.peakRssMb} |`);
     }
   }
+
   lines.push('', '| measure | portal | Express peer |', '|---|---:|---:|');
   const peer = results.peer ?? {};
   const portal = results.portal;
@@ -557,6 +559,7 @@ function renderMarkdown(results) {
     `${portal.cases.dashboardUnderLogin.concurrentLogins.throughput} | ` +
     `${peer.cases?.dashboardUnderLogin.concurrentLogins.throughput ?? '-'} |`);
   lines.push(`| audit events per second, dashboard case | ${portal.auditEventsPerSecond ?? '-'} | - |`);
+
   lines.push('', '| ratio | value |', '|---|---:|');
   for (const [key, value] of Object.entries(results.ratios)) {
     lines.push(`| ${key} | ${value ?? '-'} |`);

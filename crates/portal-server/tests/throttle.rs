@@ -337,9 +337,9 @@ async fn registration_conflicts_are_throttled_per_address() {
         ..TestOptions::default()
     })
     .await;
-    let taken = app.register_patient().await;
+    let existing = app.register_patient().await;
     let mut body = common::patient_body();
-    body["email"] = json!(taken.email);
+    body["email"] = json!(existing.email);
 
     for attempt in 1..=3 {
         let reply = reply(
