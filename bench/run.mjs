@@ -22,6 +22,8 @@ const root = path.resolve(benchDir, '..');
 const luaDir = path.join(benchDir, 'lua');
 const peerSource = path.resolve(root, '..', 'shared', 'peers', 'express-portal');
 
+const ALL_CASES = ['hello', 'dashboard', 'search', 'appointment', 'login', 'dashboardUnderLogin'];
+
 const usage = `Usage: node bench/run.mjs [options]
   --smoke              1,000 patients, 3 s per case, 1 s warm-up; results stay in the temporary folder
   --patients N         seeded patients (default 100000)
@@ -34,6 +36,7 @@ const usage = `Usage: node bench/run.mjs [options]
   --db-cache DIR       reuse the seeded database in DIR, or seed it there when DIR is empty
   --peer-dir DIR       install the Express peer in DIR, or reuse its node_modules there
   --no-build           use target/release as it is
+  --cases LIST         comma-separated subset of ${ALL_CASES.join(',')} (default all)
   --out DIR            folder for the result files (default bench/results)`;
 
 const options = parseOptions(process.argv.slice(2));
@@ -73,7 +76,7 @@ async function main() {
     date: started.toISOString(),
     machine: machineDescription(),
     loadAverageAtStart: os.loadavg()[0],
-    settings: { ...options, cores },
+    settings: { ...options, cases: [...options.cases], cores },
     hello: null,
     portal: null,
     peer: null,
@@ -111,6 +114,7 @@ async function main() {
 // ---- the bare axum baseline
 
 async function measureHello(binary) {
+  if (!options.cases.has('hello')) return { cases: {} };
   step('bare axum handler');
   const server = await startServer(binary, [String(serverLifetime())], {}, /listening on (\S+)/);
   const result = await measureCase(server, 'hello', 'get.lua', []);
@@ -154,27 +158,25 @@ async function measurePortal(binary) {
   const cases = {};
   let auditBefore = null;
   let auditAfter = null;
-  cases.dashboard = await measureCase(server, 'dashboard', 'dashboard.lua', [files.patients], {
-    beforeMeasured: () => { auditBefore = auditSequence(binary, env); },
-    afterMeasured: () => { auditAfter = auditSequence(binary, env); },
-  });
-  cases.search = await measureCase(server, 'search', 'search.lua', [files.providers, prefixes]);
-  cases.appointment = await measureCase(server, 'appointment', 'appointment.lua',
-    [files.patients, providerSessions[0].user.id, appointmentStart()]);
-  cases.login = await measureCase(server, 'login', 'login.lua', [files.logins]);
-  cases.dashboardUnderLogin = await measureUnderLogin(server, files);
+  if (options.cases.has('dashboard')) {
+    cases.dashboard = await measureCase(server, 'dashboard', 'dashboard.lua', [files.patients], {
+      beforeMeasured: () => { auditBefore = auditSequence(binary, env); },
+      afterMeasured: () => { auditAfter = auditSequence(binary, env); },
+    });
+  }
+  await measureRest(server, cases, files, providerSessions, prefixes);
   stopServer(server);
 
   return {
     seedSeconds: seed.seconds,
     dbBytesPer1000Patients: Math.round(seed.bytes / (options.patients / 1000)),
     readyMs,
-    peakRssMb: cases.dashboardUnderLogin.peakRssMb,
+    peakRssMb: Math.max(0, ...Object.values(cases).map((c) => c.peakRssMb)),
     auditEventsPerSecond: auditAfter === null || auditBefore === null ? null
       : Math.round((auditAfter - auditBefore) / (cases.dashboard.durationUs / 1e6)),
     auditEventsDuringDashboard: auditAfter === null || auditBefore === null ? null
       : auditAfter - auditBefore,
-    loginsPerSecondPerCore: round(cases.login.throughput / cores, 1),
+    loginsPerSecondPerCore: cases.login ? round(cases.login.throughput / cores, 1) : null,
     cases,
   };
 }
@@ -265,25 +267,40 @@ async function measurePeer() {
   const prefixes = 'an,be,ch,de,el,fe,gu,ha,iv,ja,ka,le,mi,ni,om,ab,br,ca,du,ek,fa,ga,is,ko,mo';
 
   const cases = {};
-  cases.dashboard = await measureCase(server, 'dashboard', 'dashboard.lua', [files.patients]);
-  cases.search = await measureCase(server, 'search', 'search.lua', [files.providers, prefixes]);
-  cases.appointment = await measureCase(server, 'appointment', 'appointment.lua',
-    [files.patients, providerSessions[0].user.id, appointmentStart()]);
-  cases.login = await measureCase(server, 'login', 'login.lua', [files.logins]);
-  cases.dashboardUnderLogin = await measureUnderLogin(server, files);
+  if (options.cases.has('dashboard')) {
+    cases.dashboard = await measureCase(server, 'dashboard', 'dashboard.lua', [files.patients]);
+  }
+  await measureRest(server, cases, files, providerSessions, prefixes);
   stopServer(server);
 
   return {
     seedSeconds,
     dbBytesPer1000Patients: Math.round(bytes / (options.patients / 1000)),
     readyMs,
-    peakRssMb: cases.dashboardUnderLogin.peakRssMb,
-    loginsPerSecondPerCore: round(cases.login.throughput / cores, 1),
+    peakRssMb: Math.max(0, ...Object.values(cases).map((c) => c.peakRssMb)),
+    loginsPerSecondPerCore: cases.login ? round(cases.login.throughput / cores, 1) : null,
     cases,
   };
 }
 
 // ---- wrk cases
+
+// Measures the selected cases after the dashboard, in the same order for both servers.
+async function measureRest(server, cases, files, providerSessions, prefixes) {
+  if (options.cases.has('search')) {
+    cases.search = await measureCase(server, 'search', 'search.lua', [files.providers, prefixes]);
+  }
+  if (options.cases.has('appointment')) {
+    cases.appointment = await measureCase(server, 'appointment', 'appointment.lua',
+      [files.patients, providerSessions[0].user.id, appointmentStart()]);
+  }
+  if (options.cases.has('login')) {
+    cases.login = await measureCase(server, 'login', 'login.lua', [files.logins]);
+  }
+  if (options.cases.has('dashboardUnderLogin')) {
+    cases.dashboardUnderLogin = await measureUnderLogin(server, files);
+  }
+}
 
 // Runs a warm-up and then the measured wrk run of one case, and reads the server's peak RSS.
 async function measureCase(server, name, script, args, hooks = {}) {
@@ -491,14 +508,14 @@ function ratios(results) {
   const portal = results.portal.cases;
   const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
   const out = {
-    dashboardToHello: ratio(portal.dashboard.throughput, results.hello.cases.hello.throughput),
+    dashboardToHello: ratio(portal.dashboard?.throughput, results.hello.cases.hello?.throughput),
   };
   if (results.peer) {
     const peer = results.peer.cases;
-    out.dashboardToPeer = ratio(portal.dashboard.throughput, peer.dashboard.throughput);
-    out.searchToPeer = ratio(portal.search.throughput, peer.search.throughput);
-    out.appointmentToPeer = ratio(portal.appointment.throughput, peer.appointment.throughput);
-    out.loginToPeer = ratio(portal.login.throughput, peer.login.throughput);
+    out.dashboardToPeer = ratio(portal.dashboard?.throughput, peer.dashboard?.throughput);
+    out.searchToPeer = ratio(portal.search?.throughput, peer.search?.throughput);
+    out.appointmentToPeer = ratio(portal.appointment?.throughput, peer.appointment?.throughput);
+    out.loginToPeer = ratio(portal.login?.throughput, peer.login?.throughput);
   }
   return out;
 }
@@ -553,11 +570,11 @@ function renderMarkdown(results) {
     `${peer.dbBytesPer1000Patients ?? '-'} |`);
   lines.push(`| time from start to ready, ms | ${portal.readyMs} | ${peer.readyMs ?? '-'} |`);
   lines.push(`| peak RSS, MB | ${portal.peakRssMb} | ${peer.peakRssMb ?? '-'} |`);
-  lines.push(`| logins per second per core | ${portal.loginsPerSecondPerCore} | ` +
+  lines.push(`| logins per second per core | ${portal.loginsPerSecondPerCore ?? '-'} | ` +
     `${peer.loginsPerSecondPerCore ?? '-'} |`);
   lines.push(`| logins per second during the last case | ` +
-    `${portal.cases.dashboardUnderLogin.concurrentLogins.throughput} | ` +
-    `${peer.cases?.dashboardUnderLogin.concurrentLogins.throughput ?? '-'} |`);
+    `${portal.cases.dashboardUnderLogin?.concurrentLogins.throughput ?? '-'} | ` +
+    `${peer.cases?.dashboardUnderLogin?.concurrentLogins.throughput ?? '-'} |`);
   lines.push(`| audit events per second, dashboard case | ${portal.auditEventsPerSecond ?? '-'} | - |`);
 
   lines.push('', '| ratio | value |', '|---|---:|');
@@ -582,6 +599,7 @@ function parseOptions(argv) {
   const parsed = {
     smoke: false, patients: 100_000, providers: 20, duration: 20, warmup: 5, connections: 64,
     tokens: 200, peer: false, dbCache: null, peerDir: null, noBuild: false,
+    cases: new Set(ALL_CASES),
     out: path.join(benchDir, 'results'),
   };
   const numbers = { '--patients': 'patients', '--providers': 'providers', '--duration': 'duration',
@@ -595,6 +613,13 @@ function parseOptions(argv) {
     else if (arg === '--db-cache') parsed.dbCache = path.resolve(argv[++i] ?? '');
     else if (arg === '--out') parsed.out = path.resolve(argv[++i] ?? '');
     else if (arg === '--peer-dir') parsed.peerDir = path.resolve(argv[++i] ?? '');
+    else if (arg === '--cases') {
+      parsed.cases = new Set((argv[++i] ?? '').split(',').filter(Boolean));
+      const unknown = [...parsed.cases].filter((name) => !ALL_CASES.includes(name));
+      if (unknown.length > 0 || parsed.cases.size === 0) {
+        fail(`--cases expects names from ${ALL_CASES.join(',')}`);
+      }
+    }
     else if (numbers[arg]) {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1) {

@@ -18,8 +18,9 @@ impl FieldError {
     }
 }
 
-/// Failures a storage backend reports, independent of which database it runs on.
-#[derive(Debug, thiserror::Error)]
+/// Failures a storage backend reports, independent of which database it runs on. Cloneable,
+/// so that one failed batch write can answer every request in the batch.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique constraint rejected the write; the string names the constraint (`email`, ...).
     #[error("duplicate value for {0}")]

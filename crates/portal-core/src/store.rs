@@ -469,6 +469,27 @@ pub trait Store:
     /// Runs a trivial query to check that the database responds.
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Inserts requested appointments, each with the audit event that records its request,
+    /// and returns one result per item in order. An item whose result is `Ok` is durable
+    /// together with its event. The batch comes from [`crate::audit::AuditWriter`].
+    ///
+    /// This default inserts each appointment and then its event, one at a time. A store that
+    /// can should write the whole batch in one transaction (group commit).
+    async fn insert_audited_appointments(
+        &self,
+        items: &[(NewAppointment, NewAuditEvent)],
+    ) -> Vec<StoreResult<()>> {
+        let mut results = Vec::with_capacity(items.len());
+        for (appointment, event) in items {
+            let result = match self.insert_appointment(appointment).await {
+                Ok(_) => self.append_audit(std::slice::from_ref(event)).await,
+                Err(error) => Err(error),
+            };
+            results.push(result);
+        }
+        results
+    }
+
     /// Closes connections, flushing anything pending.
     async fn close(&self);
 }

@@ -69,6 +69,7 @@ macro_rules! conformance_tests {
             care_follows_primary_provider_change,
             care_search_follows_name_change,
             appointment_round_trip,
+            appointment_audited_batch,
             appointment_patient_list,
             appointment_provider_list,
             appointment_upcoming,
@@ -1536,6 +1537,77 @@ pub async fn appointment_round_trip(store: &dyn Store) {
         .await
         .expect("find appointment");
     assert!(unknown.is_none(), "an unknown id finds nothing");
+}
+
+/// A batch of requested appointments from the audit writer: every item stands or fails with
+/// its own event, and a failing item does not take the others down.
+pub async fn appointment_audited_batch(store: &dyn Store) {
+    let provider_id = add_provider(store, "Dana", "Reyes").await;
+    let patient_id = add_patient(store, "Ada", "Byron").await;
+    let patient = Some((patient_id, Role::Patient));
+    let item = |days: i64| {
+        let appointment = new_appointment(
+            patient_id,
+            provider_id,
+            now() + Duration::days(days),
+            AppointmentStatus::Requested,
+        );
+        let event = audit_event(
+            "appointment.request",
+            patient,
+            Some(patient_id),
+            Outcome::Success,
+        );
+        (appointment, event)
+    };
+    let taken = item(1);
+    store
+        .insert_appointment(&taken.0)
+        .await
+        .expect("insert the first appointment");
+    // The middle item reuses a stored id, so its insert fails.
+    let mut duplicate = item(2);
+    duplicate.0.id = taken.0.id;
+    let batch = vec![item(3), duplicate, item(4)];
+
+    let results = store.insert_audited_appointments(&batch).await;
+    let outcomes: Vec<bool> = results.iter().map(Result::is_ok).collect();
+    assert_eq!(
+        outcomes,
+        vec![true, false, true],
+        "only the item with the taken id fails"
+    );
+    for (appointment, _) in [&batch[0], &batch[2]] {
+        let found = store
+            .find_appointment(appointment.id)
+            .await
+            .expect("find appointment")
+            .expect("the stored item exists");
+        assert_eq!(found.preferred_start, appointment.preferred_start);
+    }
+    let original = store
+        .find_appointment(taken.0.id)
+        .await
+        .expect("find appointment")
+        .expect("the first appointment exists");
+    assert_eq!(
+        original.preferred_start, taken.0.preferred_start,
+        "the failed item leaves the stored appointment unchanged"
+    );
+
+    let events = store
+        .list_access_events(patient_id, first_page(10))
+        .await
+        .expect("list access events");
+    let requests = events
+        .items
+        .iter()
+        .filter(|event| event.action == "appointment.request")
+        .count();
+    assert_eq!(
+        requests, 2,
+        "one event per stored item, none for the failed one"
+    );
 }
 
 pub async fn appointment_patient_list(store: &dyn Store) {

@@ -1,15 +1,18 @@
 //! Appointment requests and their status changes.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::keyring::{Keyring, SealedField};
-use portal_core::model::{Appointment, AppointmentStatus, NewAppointment, Page, PageRequest};
+use portal_core::model::{
+    Appointment, AppointmentStatus, NewAppointment, NewAuditEvent, Page, PageRequest,
+};
 use portal_core::store::{AppointmentStore, StoreResult};
 use sqlx::SqliteExecutor;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
+use crate::audit::append_events;
 use crate::codec::{self, encode_uuid};
 use crate::error::database_error;
 use crate::list::PageBounds;
@@ -41,7 +44,7 @@ impl Party {
     }
 }
 
-fn appointment_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<Appointment> {
+fn appointment_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<Appointment> {
     let id = codec::uuid(row, "id")?;
     let sealer = RowSealer::new(keyring, encode_uuid(id));
     Ok(Appointment {
@@ -107,6 +110,27 @@ pub(crate) async fn insert_appointment_row(
 }
 
 impl SqliteStore {
+    /// Inserts the appointments and then their audit events in one transaction.
+    pub(crate) async fn insert_appointment_batch(
+        &self,
+        items: &[(NewAppointment, NewAuditEvent)],
+    ) -> StoreResult<()> {
+        // An early return drops the transaction, which rolls it back.
+        let mut transaction = self.begin_write().await?;
+        for (appointment, _) in items {
+            insert_appointment_row(
+                &mut *transaction,
+                &self.keyring,
+                appointment,
+                appointment.created_at,
+            )
+            .await?;
+        }
+        let events: Vec<NewAuditEvent> = items.iter().map(|(_, event)| event.clone()).collect();
+        append_events(&mut transaction, &self.keyring, &events).await?;
+        transaction.commit().await.map_err(database_error)
+    }
+
     /// Lists the appointments of a patient or provider, latest start first.
     async fn list_appointments(
         &self,
@@ -180,7 +204,10 @@ impl AppointmentStore for SqliteStore {
     }
 
     async fn find_appointment(&self, id: Uuid) -> StoreResult<Option<Appointment>> {
-        fetch_appointment(&self.pool, &self.keyring, id).await
+        let sql = format!("{SELECT_APPOINTMENT} WHERE a.id = ?");
+        self.readers.optional(&sql, [encode_uuid(id)], |row| {
+            appointment_from_row(row, &self.keyring)
+        })
     }
 
     async fn list_patient_appointments(
@@ -215,16 +242,13 @@ impl AppointmentStore for SqliteStore {
                AND a.status IN ('requested', 'confirmed') \
              ORDER BY a.preferred_start, a.id LIMIT ?"
         );
-        let rows = sqlx::query(&sql)
-            .bind(encode_uuid(patient_id))
-            .bind(encode_instant(now))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(database_error)?;
-        rows.iter()
-            .map(|row| appointment_from_row(row, &self.keyring))
-            .collect()
+        let params = (
+            encode_uuid(patient_id),
+            encode_instant(now),
+            i64::from(limit),
+        );
+        self.readers
+            .all(&sql, params, |row| appointment_from_row(row, &self.keyring))
     }
 
     async fn last_visit(
@@ -232,17 +256,14 @@ impl AppointmentStore for SqliteStore {
         patient_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<DateTime<Utc>>> {
-        let row = sqlx::query(
+        let last_start = self.readers.optional(
             "SELECT MAX(preferred_start) AS last_start FROM appointments \
              WHERE patient_id = ? AND preferred_start < ? \
                AND status IN ('completed', 'confirmed')",
-        )
-        .bind(encode_uuid(patient_id))
-        .bind(encode_instant(now))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(database_error)?;
-        codec::optional_instant(&row, "last_start")
+            (encode_uuid(patient_id), encode_instant(now)),
+            |row| codec::optional_instant(row, "last_start"),
+        )?;
+        Ok(last_start.flatten())
     }
 
     async fn transition_appointment(

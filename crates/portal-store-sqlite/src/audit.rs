@@ -11,7 +11,7 @@ use portal_core::model::{
 };
 use portal_core::store::{AuditStore, StoreResult, StoredAuditEvent};
 use sqlx::sqlite::Sqlite;
-use sqlx::sqlite::SqliteRow;
+use crate::codec::Columns;
 use sqlx::{SqliteExecutor, Transaction};
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use crate::list::PageBounds;
 use crate::sealed::RowSealer;
 use crate::time::encode_instant;
 
-fn access_event_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<AccessEvent> {
+fn access_event_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<AccessEvent> {
     let action = codec::text(row, "action")?;
     let seq = codec::integer(row, "seq")?;
     Ok(AccessEvent {

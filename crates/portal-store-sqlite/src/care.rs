@@ -1,19 +1,20 @@
 //! Care membership. A patient is in a provider's care when the patient names the provider as
 //! primary provider or has any appointment with the provider.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::keyring::Keyring;
 use portal_core::model::{CarePatient, Page, PageRequest};
 use portal_core::store::{CareStore, StoreResult};
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
 use crate::codec::{self, encode_uuid};
-use crate::error::database_error;
+use crate::error::{database_error, reader_error};
 use crate::list::{PageBounds, prefix_pattern};
 use crate::profiles::date_of_birth_from_row;
+use crate::reader::all_rows;
 use crate::time::encode_instant;
 
 // The list and its name-prefix search read `care_members` (see its migration for how the table
@@ -49,7 +50,7 @@ const PREFIX_COUNT: &str = "SELECT \
 const ALL_COUNT: &str =
     "SELECT COUNT(*) AS total FROM care_members WHERE provider_id = ?2 AND ?1 IS NULL";
 
-fn care_patient_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<CarePatient> {
+fn care_patient_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<CarePatient> {
     Ok(CarePatient {
         id: codec::uuid(row, "id")?,
         first_name: codec::text(row, "first_name")?,
@@ -105,30 +106,30 @@ impl CareStore for SqliteStore {
              LIMIT ?4 OFFSET ?5"
         );
 
-        // One read transaction, so the items and the total come from the same snapshot.
-        let mut snapshot = self.pool.begin().await.map_err(database_error)?;
-        let rows = sqlx::query(&items_sql)
-            .bind(pattern.as_deref())
-            .bind(&provider_id)
-            .bind(encode_instant(now))
-            .bind(bounds.limit)
-            .bind(bounds.offset)
-            .bind(bounds.limit.saturating_add(bounds.offset))
-            .fetch_all(&mut *snapshot)
-            .await
-            .map_err(database_error)?;
-        let row = sqlx::query(count_sql)
-            .bind(pattern.as_deref())
-            .bind(&provider_id)
-            .fetch_one(&mut *snapshot)
-            .await
-            .map_err(database_error)?;
-        snapshot.commit().await.map_err(database_error)?;
-
-        let items = rows
-            .iter()
-            .map(|row| care_patient_from_row(row, &self.keyring))
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page::new(items, page, codec::count(&row, "total")?))
+        let pattern = pattern.as_deref();
+        let now = encode_instant(now);
+        let (items, total) = self.readers.read(|connection| {
+            // One read transaction, so the items and the total come from the same snapshot.
+            let snapshot = connection.transaction().map_err(reader_error)?;
+            let items = all_rows(
+                &snapshot,
+                &items_sql,
+                (
+                    pattern,
+                    &provider_id,
+                    &now,
+                    bounds.limit,
+                    bounds.offset,
+                    bounds.limit.saturating_add(bounds.offset),
+                ),
+                |row| care_patient_from_row(row, &self.keyring),
+            )?;
+            let total = all_rows(&snapshot, count_sql, (pattern, &provider_id), |row| {
+                codec::count(row, "total")
+            })?;
+            snapshot.commit().map_err(reader_error)?;
+            Ok((items, total.first().copied().unwrap_or_default()))
+        })?;
+        Ok(Page::new(items, page, total))
     }
 }

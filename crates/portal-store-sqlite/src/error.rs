@@ -51,8 +51,33 @@ fn from_database(error: &dyn DatabaseError) -> StoreError {
         .code()
         .and_then(|code| code.parse::<i32>().ok())
         .unwrap_or_default();
+    from_sqlite_code(code, error.message())
+}
+
+/// Converts an error of a read-only connection of [`crate::reader`]. Those run no writes, so
+/// no constraint can fail.
+pub(crate) fn reader_error(error: rusqlite::Error) -> StoreError {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, message) => {
+            let text = message.unwrap_or_else(|| failure.to_string());
+            from_sqlite_code(failure.extended_code, &text)
+        }
+        // Conversion errors may quote the stored value, so only the column is kept.
+        rusqlite::Error::FromSqlConversionFailure(index, ..)
+        | rusqlite::Error::InvalidColumnType(index, ..) => {
+            StoreError::Other(format!("failed to decode column {index}"))
+        }
+        rusqlite::Error::InvalidColumnName(name) => {
+            StoreError::Other(format!("no column named {name}"))
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// Sorts a SQLite result code and message into an unavailable database or another failure.
+fn from_sqlite_code(code: i32, text: &str) -> StoreError {
     // SQLite reports extended result codes, whose low byte is the primary code.
-    let message = format!("SQLite error {code}: {}", error.message());
+    let message = format!("SQLite error {code}: {text}");
     match code & 0xff {
         SQLITE_BUSY | SQLITE_LOCKED | SQLITE_NOMEM | SQLITE_IOERR | SQLITE_FULL
         | SQLITE_CANTOPEN | SQLITE_PROTOCOL => StoreError::Unavailable(message),

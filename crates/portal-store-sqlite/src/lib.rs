@@ -17,6 +17,7 @@ mod list;
 pub mod lock;
 mod mfa;
 mod profiles;
+mod reader;
 mod sealed;
 mod sessions;
 mod time;
@@ -31,6 +32,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use portal_core::StoreError;
 use portal_core::keyring::Keyring;
+use portal_core::model::{NewAppointment, NewAuditEvent};
 use portal_core::store::{Store, StoreResult};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -39,6 +41,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::error::database_error;
 use crate::lock::{DatabaseLock, LockMode};
+use crate::reader::Readers;
 
 /// Returns the size of the connection pool: two connections per core, at least four. SQLite
 /// runs one writer at a time, so more connections only add concurrent readers, and readers
@@ -62,6 +65,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Read-only connections for the reads of every page view (see [`reader`]).
+    readers: Arc<Readers>,
     path: Arc<Path>,
     keyring: Keyring,
     /// The shared lock that [`SqliteStore::connect_locked`] took, released by `close`.
@@ -124,8 +129,14 @@ impl SqliteStore {
             .await
             .map_err(|error| database_error(error.into()))?;
 
+        let readers = Readers::new(
+            Arc::clone(&path),
+            BUSY_TIMEOUT,
+            usize::try_from(max_connections()).unwrap_or(usize::MAX),
+        );
         let store = Self {
             pool,
+            readers: Arc::new(readers),
             path,
             keyring,
             lock: Arc::default(),
@@ -201,10 +212,33 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    /// Writes the whole batch in one transaction, so a burst of requests shares one commit.
+    /// When that fails, each item is written again in a transaction of its own, so one bad
+    /// item does not fail the others.
+    async fn insert_audited_appointments(
+        &self,
+        items: &[(NewAppointment, NewAuditEvent)],
+    ) -> Vec<StoreResult<()>> {
+        let result = self.insert_appointment_batch(items).await;
+        if result.is_ok() || items.len() == 1 {
+            return vec![result; items.len()];
+        }
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            results.push(
+                self.insert_appointment_batch(std::slice::from_ref(item))
+                    .await,
+            );
+        }
+        results
+    }
+
     /// Copies the WAL into the database file and empties it, then closes the pool. Without
     /// the checkpoint, old versions of rewritten pages (plain text that `portal keys rotate`
     /// replaced, say) stay in the database file until a later connection checkpoints.
     async fn close(&self) {
+        // Idle readers would keep the checkpoint from truncating the WAL.
+        self.readers.close();
         if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await

@@ -1,10 +1,10 @@
 //! Two-step sign-in credentials: the `mfa_totp` and `mfa_recovery_codes` tables.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::keyring::{Keyring, SealedField};
 use portal_core::store::{MfaRecord, MfaStore, StoreResult};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, SqliteExecutor, Transaction};
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ fn decode_secret(keyring: &Keyring, user_id: Uuid, stored: &str) -> StoreResult<
 }
 
 /// Decodes a `mfa_totp` row; the recovery code hashes are read separately.
-pub(crate) fn totp_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<MfaRecord> {
+pub(crate) fn totp_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<MfaRecord> {
     let user_id = codec::uuid(row, "user_id")?;
     Ok(MfaRecord {
         user_id,

@@ -1,13 +1,13 @@
 //! Patient profiles: the patient row beside the account, with health details as JSON columns.
 //! The date of birth and every health detail but the primary provider are encrypted.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{HealthDetails, Profile, ProfileChanges};
 use portal_core::store::{NewPatient, ProfileStore, StoreResult};
 use sqlx::SqliteExecutor;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
@@ -71,7 +71,7 @@ impl HealthValues {
     }
 }
 
-fn profile_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<Profile> {
+fn profile_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<Profile> {
     let id = codec::uuid(row, "id")?;
     let sealer = RowSealer::new(keyring, encode_uuid(id));
     let health = health_from_row(row, keyring)?;
@@ -94,7 +94,7 @@ fn profile_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<Profile> 
 }
 
 /// Reads and decrypts the health columns of a patient row whose user id is column `id`.
-pub(crate) fn health_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<HealthDetails> {
+pub(crate) fn health_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<HealthDetails> {
     let sealer = RowSealer::new(keyring, encode_uuid(codec::uuid(row, "id")?));
     Ok(HealthDetails {
         sex_at_birth: sealer.optional_sex_at_birth(row, "sex_at_birth", SealedField::SexAtBirth)?,
@@ -109,7 +109,10 @@ pub(crate) fn health_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult
 }
 
 /// Reads and decrypts the date of birth of a patient row whose user id is column `id`.
-pub(crate) fn date_of_birth_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<NaiveDate> {
+pub(crate) fn date_of_birth_from_row(
+    row: &impl Columns,
+    keyring: &Keyring,
+) -> StoreResult<NaiveDate> {
     let sealer = RowSealer::new(keyring, encode_uuid(codec::uuid(row, "id")?));
     sealer.date(row, "date_of_birth", SealedField::DateOfBirth)
 }
@@ -170,7 +173,10 @@ pub(crate) async fn insert_patient_row(
 #[async_trait]
 impl ProfileStore for SqliteStore {
     async fn find_profile(&self, patient_id: Uuid) -> StoreResult<Option<Profile>> {
-        fetch_profile(&self.pool, &self.keyring, patient_id).await
+        self.readers
+            .optional(SELECT_PROFILE, [encode_uuid(patient_id)], |row| {
+                profile_from_row(row, &self.keyring)
+            })
     }
 
     async fn update_profile(

@@ -2,12 +2,12 @@
 //! `audit_events.detail` are stored as text in the form [`portal_core::keyring`] describes,
 //! bound to their row by the row's id.
 
+use crate::codec::Columns;
 use chrono::NaiveDate;
 use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::SexAtBirth;
 use portal_core::store::StoreResult;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::SqliteRow;
 
 use crate::codec::{self, parse_sex_at_birth};
 use crate::error::invalid_column;
@@ -43,7 +43,7 @@ impl<'a> RowSealer<'a> {
 
     pub(crate) fn optional_text(
         &self,
-        row: &SqliteRow,
+        row: &impl Columns,
         column: &str,
         field: SealedField,
     ) -> StoreResult<Option<String>> {
@@ -58,7 +58,7 @@ impl<'a> RowSealer<'a> {
 
     pub(crate) fn text(
         &self,
-        row: &SqliteRow,
+        row: &impl Columns,
         column: &str,
         field: SealedField,
     ) -> StoreResult<String> {
@@ -71,7 +71,7 @@ impl<'a> RowSealer<'a> {
 
     pub(crate) fn date(
         &self,
-        row: &SqliteRow,
+        row: &impl Columns,
         column: &str,
         field: SealedField,
     ) -> StoreResult<NaiveDate> {
@@ -80,7 +80,7 @@ impl<'a> RowSealer<'a> {
 
     pub(crate) fn optional_sex_at_birth(
         &self,
-        row: &SqliteRow,
+        row: &impl Columns,
         column: &str,
         field: SealedField,
     ) -> StoreResult<Option<SexAtBirth>> {
@@ -93,7 +93,7 @@ impl<'a> RowSealer<'a> {
     /// `Option`.
     pub(crate) fn json<T: DeserializeOwned>(
         &self,
-        row: &SqliteRow,
+        row: &impl Columns,
         column: &str,
         field: SealedField,
     ) -> StoreResult<T> {

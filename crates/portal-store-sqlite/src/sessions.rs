@@ -1,11 +1,11 @@
 //! Sign-in sessions with hashed, rotating refresh tokens.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::model::Session;
 use portal_core::store::{SessionStore, StoreResult};
 use sqlx::SqliteExecutor;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
@@ -16,7 +16,7 @@ use crate::time::encode_instant;
 const SELECT_SESSION: &str = "SELECT id, user_id, refresh_hash, created_at, last_used_at, \
      expires_at, revoked_at, browser FROM sessions";
 
-pub(crate) fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
+pub(crate) fn session_from_row(row: &impl Columns) -> StoreResult<Session> {
     Ok(Session {
         id: codec::uuid(row, "id")?,
         user_id: codec::uuid(row, "user_id")?,
@@ -61,12 +61,8 @@ impl SessionStore for SqliteStore {
 
     async fn find_session(&self, id: Uuid) -> StoreResult<Option<Session>> {
         let sql = format!("{SELECT_SESSION} WHERE id = ?");
-        let row = sqlx::query(&sql)
-            .bind(encode_uuid(id))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(database_error)?;
-        row.as_ref().map(session_from_row).transpose()
+        self.readers
+            .optional(&sql, [encode_uuid(id)], |row| session_from_row(row))
     }
 
     async fn find_session_by_refresh_hash(&self, hash: &str) -> StoreResult<Option<Session>> {

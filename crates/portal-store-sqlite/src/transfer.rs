@@ -12,6 +12,7 @@ use portal_core::store::{
     NewPatient, NewProvider, RecordKind, StoreResult, StoredAppointment, StoredAuditEvent,
     StoredInvite, TransferRecord, TransferStore,
 };
+use crate::codec::Columns;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, SqliteExecutor, Transaction};
 
@@ -68,7 +69,7 @@ fn table(kind: RecordKind) -> &'static str {
     }
 }
 
-fn provider_from_row(row: &SqliteRow, _keyring: &Keyring) -> StoreResult<TransferRecord> {
+fn provider_from_row(row: &impl Columns, _keyring: &Keyring) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::Provider(NewProvider {
         user: user_from_row(row)?,
         details: ProviderDetails {
@@ -78,7 +79,7 @@ fn provider_from_row(row: &SqliteRow, _keyring: &Keyring) -> StoreResult<Transfe
     }))
 }
 
-fn patient_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferRecord> {
+fn patient_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::Patient {
         patient: NewPatient {
             user: user_from_row(row)?,
@@ -93,7 +94,7 @@ fn patient_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferR
     })
 }
 
-fn invite_from_row(row: &SqliteRow, _keyring: &Keyring) -> StoreResult<TransferRecord> {
+fn invite_from_row(row: &impl Columns, _keyring: &Keyring) -> StoreResult<TransferRecord> {
     Ok(TransferRecord::Invite(StoredInvite {
         invite: Invite {
             code_hash: codec::text(row, "code_hash")?,
@@ -104,7 +105,7 @@ fn invite_from_row(row: &SqliteRow, _keyring: &Keyring) -> StoreResult<TransferR
     }))
 }
 
-fn appointment_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferRecord> {
+fn appointment_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<TransferRecord> {
     let id = codec::uuid(row, "id")?;
     let sealer = RowSealer::new(keyring, codec::encode_uuid(id));
     Ok(TransferRecord::Appointment(StoredAppointment {
@@ -122,7 +123,7 @@ fn appointment_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<Trans
     }))
 }
 
-fn audit_event_from_row(row: &SqliteRow, keyring: &Keyring) -> StoreResult<TransferRecord> {
+fn audit_event_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<TransferRecord> {
     let seq = codec::integer(row, "seq")?;
     let sealer = RowSealer::new(keyring, seq);
     Ok(TransferRecord::AuditEvent(StoredAuditEvent {

@@ -1,5 +1,6 @@
 //! Accounts, provider details and provider invitations.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::model::{Invite, NewAuditEvent, Page, PageRequest, ProviderSummary, UserRecord};
@@ -7,7 +8,6 @@ use portal_core::store::{
     InviteStore, NewPatient, NewProvider, ProviderRegistration, StoreResult, UserStore,
 };
 use sqlx::SqliteExecutor;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
@@ -30,7 +30,7 @@ const PROVIDER_ORDER: &str = "ORDER BY u.last_name_lower, u.first_name_lower, u.
 pub(crate) const NAME_PREFIX_FILTER: &str =
     r"(u.first_name_lower LIKE ?1 ESCAPE '\' OR u.last_name_lower LIKE ?1 ESCAPE '\')";
 
-pub(crate) fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
+pub(crate) fn user_from_row(row: &impl Columns) -> StoreResult<UserRecord> {
     Ok(UserRecord {
         id: codec::uuid(row, "id")?,
         email: codec::text(row, "email")?,
@@ -43,7 +43,7 @@ pub(crate) fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
     })
 }
 
-fn provider_from_row(row: &SqliteRow) -> StoreResult<ProviderSummary> {
+fn provider_from_row(row: &impl Columns) -> StoreResult<ProviderSummary> {
     Ok(ProviderSummary {
         id: codec::uuid(row, "id")?,
         first_name: codec::text(row, "first_name")?,
@@ -160,12 +160,8 @@ impl UserStore for SqliteStore {
 
     async fn find_user(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
         let sql = format!("{SELECT_USER} WHERE id = ?");
-        let row = sqlx::query(&sql)
-            .bind(encode_uuid(id))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(database_error)?;
-        row.as_ref().map(user_from_row).transpose()
+        self.readers
+            .optional(&sql, [encode_uuid(id)], |row| user_from_row(row))
     }
 
     /// Sets the password hash. An unknown `user_id` changes nothing and is not an error.
@@ -231,12 +227,8 @@ impl UserStore for SqliteStore {
 
     async fn find_provider(&self, id: Uuid) -> StoreResult<Option<ProviderSummary>> {
         let sql = format!("{SELECT_PROVIDER} WHERE p.user_id = ?");
-        let row = sqlx::query(&sql)
-            .bind(encode_uuid(id))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(database_error)?;
-        row.as_ref().map(provider_from_row).transpose()
+        self.readers
+            .optional(&sql, [encode_uuid(id)], |row| provider_from_row(row))
     }
 
     async fn is_empty(&self) -> StoreResult<bool> {

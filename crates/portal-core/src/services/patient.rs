@@ -187,15 +187,20 @@ impl Portal {
             status: AppointmentStatus::Requested,
             created_at: now,
         };
-        let stored = self.store.insert_appointment(&appointment).await?;
-        self.record_caller(
-            caller,
+        let id = appointment.id;
+        let actor = Some((caller.user_id, caller.role));
+        let event = self.audit_event(
+            &caller.context,
+            actor,
             "appointment.request",
             Some(caller.user_id),
             Outcome::Success,
-        )
-        .await?;
-        Ok(stored)
+        );
+        self.audit.record_appointment(appointment, event).await?;
+        self.store
+            .find_appointment(id)
+            .await?
+            .ok_or_else(|| ServiceError::Internal("a stored appointment was not found".into()))
     }
 
     /// Cancels one of the caller's own requested or confirmed appointments that has not

@@ -1,0 +1,242 @@
+//! Read-only connections for the reads behind every page view, run on the calling thread.
+//!
+//! sqlx gives each SQLite connection a worker thread of its own and sends it every statement
+//! over a channel, so a query costs two thread switches. On the dashboard, whose request reads
+//! a session, a user, a profile and two appointment lists, those switches took about half of
+//! the server's CPU time (docs/BENCHMARKS.md). These connections run the statement on the
+//! thread that asks instead. In WAL mode a reader takes no lock that a writer holds, so such
+//! a read does not wait for other connections; it costs CPU time and, when a page is not
+//! cached, one read from the file. Writes stay on sqlx's pool; a read here sees every write
+//! committed before it starts.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use portal_core::StoreError;
+use portal_core::store::StoreResult;
+use rusqlite::{Connection, OpenFlags, Params, Row};
+
+use crate::error::reader_error;
+
+/// Prepared statements each connection keeps; the hot paths use fewer than this.
+const STATEMENT_CACHE: usize = 32;
+
+/// Idle read-only connections of one database file, opened when needed.
+#[derive(Debug)]
+pub(crate) struct Readers {
+    path: Arc<Path>,
+    busy_timeout: Duration,
+    /// Most connections kept for reuse; more exist only while that many threads read at once.
+    max_idle: usize,
+    idle: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
+}
+
+impl Readers {
+    pub(crate) fn new(path: Arc<Path>, busy_timeout: Duration, max_idle: usize) -> Self {
+        Self {
+            path,
+            busy_timeout,
+            max_idle,
+            idle: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Runs `work` on an idle connection, or on a new one when every connection is in use.
+    pub(crate) fn read<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Unavailable("the database is closed".into()));
+        }
+        let reused = self.lock_idle().pop();
+        let mut connection = match reused {
+            Some(connection) => connection,
+            None => self.open()?,
+        };
+        let result = work(&mut connection);
+        // A connection left inside a transaction by a failed read is not reused.
+        if connection.is_autocommit() && !self.closed.load(Ordering::Acquire) {
+            let mut idle = self.lock_idle();
+            if idle.len() < self.max_idle {
+                idle.push(connection);
+            }
+        }
+        result
+    }
+
+    /// Runs one query and decodes its first row, if any.
+    pub(crate) fn optional<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        decode: impl FnOnce(&Row<'_>) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(sql).map_err(reader_error)?;
+            let mut rows = statement.query(params).map_err(reader_error)?;
+            rows.next().map_err(reader_error)?.map(decode).transpose()
+        })
+    }
+
+    /// Runs one query and decodes every row.
+    pub(crate) fn all<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        decode: impl FnMut(&Row<'_>) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        self.read(|connection| all_rows(connection, sql, params, decode))
+    }
+
+    /// Closes the idle connections; later reads fail with [`StoreError::Unavailable`].
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.lock_idle().clear();
+    }
+
+    fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        // The list holds no state that a panicking holder could leave half-changed.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn open(&self) -> StoreResult<Connection> {
+        // Opened read-write without CREATE, so SQLite can map the WAL index as every other
+        // connection does, then limited to queries by `query_only`.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(&self.path, flags).map_err(reader_error)?;
+        connection
+            .busy_timeout(self.busy_timeout)
+            .map_err(reader_error)?;
+        connection
+            .pragma_update(None, "query_only", true)
+            .map_err(reader_error)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(connection)
+    }
+}
+
+/// Runs one query on `connection` and decodes every row.
+pub(crate) fn all_rows<T>(
+    connection: &Connection,
+    sql: &str,
+    params: impl Params,
+    mut decode: impl FnMut(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut statement = connection.prepare_cached(sql).map_err(reader_error)?;
+    let mut rows = statement.query(params).map_err(reader_error)?;
+    let mut decoded = Vec::new();
+    while let Some(row) = rows.next().map_err(reader_error)? {
+        decoded.push(decode(row)?);
+    }
+    Ok(decoded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn readers(folder: &tempfile::TempDir) -> Readers {
+        let path: Arc<Path> = Arc::from(folder.path().join("reader.db"));
+        let setup = Connection::open(&path).unwrap();
+        setup
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE notes (body TEXT); \
+                 INSERT INTO notes VALUES ('first');",
+            )
+            .unwrap();
+        Readers::new(path, Duration::from_secs(1), 2)
+    }
+
+    fn count(connection: &mut Connection) -> StoreResult<i64> {
+        connection
+            .query_row("SELECT COUNT(*) FROM notes", [], |row| row.get(0))
+            .map_err(reader_error)
+    }
+
+    #[test]
+    fn reads_are_query_only() {
+        let folder = tempfile::tempdir().unwrap();
+        let readers = readers(&folder);
+        let written = readers.read(|connection| {
+            connection
+                .execute("INSERT INTO notes VALUES ('second')", [])
+                .map_err(reader_error)
+        });
+        assert!(written.is_err(), "a reader connection must refuse writes");
+        assert_eq!(readers.read(count).unwrap(), 1);
+    }
+
+    #[test]
+    fn connections_are_reused_up_to_the_idle_limit() {
+        let folder = tempfile::tempdir().unwrap();
+        let readers = readers(&folder);
+        readers.read(count).unwrap();
+        readers.read(count).unwrap();
+        assert_eq!(
+            readers.lock_idle().len(),
+            1,
+            "one reader at a time needs one connection"
+        );
+
+        readers
+            .read(|_| {
+                readers.read(|_| readers.read(|_| Ok(())))?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            readers.lock_idle().len(),
+            2,
+            "the idle list stops at its limit"
+        );
+    }
+
+    #[test]
+    fn reads_see_committed_writes_of_other_connections() {
+        let folder = tempfile::tempdir().unwrap();
+        let readers = readers(&folder);
+        assert_eq!(readers.read(count).unwrap(), 1);
+        let writer = Connection::open(&*readers.path).unwrap();
+        writer
+            .execute("INSERT INTO notes VALUES ('second')", [])
+            .unwrap();
+        assert_eq!(
+            readers.read(count).unwrap(),
+            2,
+            "the reused connection sees the write"
+        );
+    }
+
+    #[test]
+    fn a_connection_left_in_a_transaction_is_dropped() {
+        let folder = tempfile::tempdir().unwrap();
+        let readers = readers(&folder);
+        let result: StoreResult<()> = readers.read(|connection| {
+            connection.execute_batch("BEGIN").map_err(reader_error)?;
+            Err(StoreError::Other("failed halfway".into()))
+        });
+        assert!(result.is_err());
+        assert!(
+            readers.lock_idle().is_empty(),
+            "the open transaction must not be reused"
+        );
+    }
+
+    #[test]
+    fn reads_fail_after_close() {
+        let folder = tempfile::tempdir().unwrap();
+        let readers = readers(&folder);
+        readers.read(count).unwrap();
+        readers.close();
+        assert!(readers.lock_idle().is_empty());
+        assert!(matches!(
+            readers.read(count),
+            Err(StoreError::Unavailable(_))
+        ));
+    }
+}
