@@ -3,7 +3,7 @@
 //! Callers wait until their event is durably stored, so no response goes out before the event
 //! that describes it, yet many concurrent requests share one database transaction. Requested
 //! appointments go through the same queue with their events, so a burst of requests shares
-//! one transaction, and each appointment is stored together with its event or not at all.
+//! one commit (see [`Store::insert_audited_appointments`] for how each store writes them).
 
 use std::sync::Arc;
 
@@ -11,19 +11,20 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::{ServiceError, StoreError};
-use crate::model::{NewAppointment, NewAuditEvent};
+use crate::model::{Appointment, NewAppointment, NewAuditEvent};
 use crate::store::Store;
 
 /// Most events written in one transaction.
 const MAX_BATCH: usize = 512;
 
-/// A write waiting in the queue.
-enum Entry {
-    Event(NewAuditEvent),
-    Appointment(Box<(NewAppointment, NewAuditEvent)>),
+/// A write waiting in the queue, with the channel that answers its caller.
+enum Pending {
+    Event(NewAuditEvent, oneshot::Sender<Result<(), StoreError>>),
+    Appointment(
+        Box<(NewAppointment, NewAuditEvent)>,
+        oneshot::Sender<Result<Appointment, StoreError>>,
+    ),
 }
-
-type Pending = (Entry, oneshot::Sender<Result<(), StoreError>>);
 
 #[derive(Clone)]
 pub struct AuditWriter {
@@ -41,52 +42,72 @@ impl AuditWriter {
 
     /// Records an event and waits until it is stored.
     pub async fn record(&self, event: NewAuditEvent) -> Result<(), ServiceError> {
-        self.submit(Entry::Event(event)).await
+        let (done, wait) = oneshot::channel();
+        self.submit(Pending::Event(event, done)).await?;
+        answer(wait.await)
     }
 
-    /// Stores a requested appointment together with the event that records the request, and
-    /// waits until both are stored.
+    /// Stores a requested appointment together with the event that records the request,
+    /// waits until both are stored, and returns the stored appointment.
     pub async fn record_appointment(
         &self,
         appointment: NewAppointment,
         event: NewAuditEvent,
-    ) -> Result<(), ServiceError> {
-        self.submit(Entry::Appointment(Box::new((appointment, event))))
-            .await
+    ) -> Result<Appointment, ServiceError> {
+        let (done, wait) = oneshot::channel();
+        self.submit(Pending::Appointment(Box::new((appointment, event)), done))
+            .await?;
+        answer(wait.await)
     }
 
-    async fn submit(&self, entry: Entry) -> Result<(), ServiceError> {
-        let (done, wait) = oneshot::channel();
+    async fn submit(&self, pending: Pending) -> Result<(), ServiceError> {
         self.sender
-            .send((entry, done))
+            .send(pending)
             .await
-            .map_err(|_| ServiceError::Internal("audit writer stopped".into()))?;
-        match wait.await {
-            Ok(result) => result.map_err(ServiceError::Store),
-            Err(_) => Err(ServiceError::Internal("audit writer stopped".into())),
-        }
+            .map_err(|_| ServiceError::Internal("audit writer stopped".into()))
+    }
+}
+
+fn answer<T>(
+    received: Result<Result<T, StoreError>, oneshot::error::RecvError>,
+) -> Result<T, ServiceError> {
+    match received {
+        Ok(result) => result.map_err(ServiceError::Store),
+        Err(_) => Err(ServiceError::Internal("audit writer stopped".into())),
     }
 }
 
 async fn run(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (mut events, mut appointments) = (Vec::new(), Vec::new());
-        let (mut event_waiters, mut appointment_waiters) = (Vec::new(), Vec::new());
-        for (entry, done) in batch.drain(..) {
-            match entry {
-                Entry::Event(event) => {
+        let (mut events, mut event_waiters) = (Vec::new(), Vec::new());
+        let (mut appointments, mut appointment_waiters) = (Vec::new(), Vec::new());
+        for pending in batch.drain(..) {
+            match pending {
+                Pending::Event(event, done) => {
                     events.push(event);
                     event_waiters.push(done);
                 }
-                Entry::Appointment(item) => {
+                Pending::Appointment(item, done) => {
                     appointments.push(*item);
                     appointment_waiters.push(done);
                 }
             }
         }
         if !appointments.is_empty() {
-            let results = store.insert_audited_appointments(&appointments).await;
+            let mut results = store.insert_audited_appointments(&appointments).await;
+            if results.len() != appointments.len() {
+                tracing::error!(
+                    items = appointments.len(),
+                    results = results.len(),
+                    "the store answered a different number of appointments than it was given"
+                );
+                results.resize_with(appointments.len(), || {
+                    Err(StoreError::Other(
+                        "the store gave no result for this item".into(),
+                    ))
+                });
+            }
             for (done, result) in appointment_waiters.into_iter().zip(results) {
                 if let Err(error) = &result {
                     tracing::error!(error = %error, "storing a requested appointment failed");

@@ -1,10 +1,9 @@
 //! Password hashing with argon2id on a small pool of dedicated threads.
 //!
 //! Hashing never runs on the async runtime. The pool has one thread fewer than the machine
-//! has cores (at least one), and on Linux its threads run under the `SCHED_IDLE` policy. A
-//! burst of sign-ins therefore queues for the pool and uses the CPU time that other requests
-//! leave, instead of slowing every page. At nice 10, the earlier setting, a login burst still
-//! cut dashboard throughput to 30 % and doubled its p99 (docs/BENCHMARKS.md). Each pool thread keeps its argon2 memory (19 MiB with the default
+//! has cores (at least one), and on Linux its threads run at nice 10. A burst of sign-ins
+//! therefore queues for the pool and uses the CPU time that other requests leave, instead of
+//! slowing every page. Each pool thread keeps its argon2 memory (19 MiB with the default
 //! settings) between hashes, so the process has one such buffer per thread.
 //! Allocating it per hash instead lets the C allocator keep every freed buffer in a
 //! per-thread arena, which grew the server to more than a gigabyte under a login burst.
@@ -149,15 +148,20 @@ impl HashPool {
     }
 }
 
-/// Moves the calling thread to the `SCHED_IDLE` policy, so it runs only on a core that no
-/// other thread of the machine wants, and a waking request handler preempts it at once.
-/// Failure only costs responsiveness under a login burst, so it is logged and hashing goes on.
+/// Scheduling priority of the hashing threads: nice 10 of the range -20 (first) to 19 (last).
+#[cfg(target_os = "linux")]
+const HASHING_NICE: libc::c_int = 10;
+
+/// Lowers the calling thread's scheduling priority to [`HASHING_NICE`]. Failure only costs
+/// responsiveness under a login burst, so it is logged and hashing goes on.
 #[cfg(target_os = "linux")]
 fn lower_thread_priority() {
-    let parameters = libc::sched_param { sched_priority: 0 };
-    // SAFETY: `parameters` outlives the call, which only reads it. On Linux, pid 0 names the
-    // calling thread alone (sched_setscheduler(2)).
-    let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &raw const parameters) };
+    // SAFETY: neither call takes a pointer. On Linux, `PRIO_PROCESS` with a thread id sets the
+    // priority of that thread alone (setpriority(2), NOTES).
+    let result = unsafe {
+        let thread_id = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, thread_id as libc::id_t, HASHING_NICE)
+    };
     if result != 0 {
         tracing::warn!(
             error = %std::io::Error::last_os_error(),

@@ -470,22 +470,36 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
 
     /// Inserts requested appointments, each with the audit event that records its request,
-    /// and returns one result per item in order. An item whose result is `Ok` is durable
-    /// together with its event. The batch comes from [`crate::audit::AuditWriter`].
+    /// and returns one result per item, in order, with the stored appointment. An item whose
+    /// result is `Ok` is durable with its event. The batch comes from
+    /// [`crate::audit::AuditWriter`].
     ///
-    /// This default inserts each appointment and then its event, one at a time. A store that
-    /// can should write the whole batch in one transaction (group commit).
+    /// This default inserts the appointments one by one and then appends the events of those
+    /// stored in one call. When that append fails, every stored item reports its error, though
+    /// its appointment stays. A store with transactions should write the whole batch in one
+    /// (group commit), so that an appointment is never stored without its event.
     async fn insert_audited_appointments(
         &self,
         items: &[(NewAppointment, NewAuditEvent)],
-    ) -> Vec<StoreResult<()>> {
+    ) -> Vec<StoreResult<Appointment>> {
         let mut results = Vec::with_capacity(items.len());
-        for (appointment, event) in items {
-            let result = match self.insert_appointment(appointment).await {
-                Ok(_) => self.append_audit(std::slice::from_ref(event)).await,
-                Err(error) => Err(error),
-            };
-            results.push(result);
+        for (appointment, _) in items {
+            results.push(self.insert_appointment(appointment).await);
+        }
+        let events: Vec<NewAuditEvent> = items
+            .iter()
+            .zip(&results)
+            .filter(|(_, result)| result.is_ok())
+            .map(|((_, event), _)| event.clone())
+            .collect();
+        if !events.is_empty()
+            && let Err(error) = self.append_audit(&events).await
+        {
+            for result in &mut results {
+                if result.is_ok() {
+                    *result = Err(error.clone());
+                }
+            }
         }
         results
     }

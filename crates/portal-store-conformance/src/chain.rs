@@ -4,11 +4,13 @@
 use chrono::Duration;
 use futures::future::join_all;
 use portal_core::audit_chain::{GENESIS_HASH, link_hash, verify_chain};
-use portal_core::model::{EMERGENCY_GRANT, NewAuditEvent, Outcome, Role};
+use portal_core::model::{AppointmentStatus, EMERGENCY_GRANT, NewAuditEvent, Outcome, Role};
 use portal_core::store::{RecordKind, Store, StoredAuditEvent, TransferRecord};
 use uuid::Uuid;
 
-use crate::{audit_event, first_page, new_patient, now, registration_event};
+use crate::{
+    add_provider, audit_event, first_page, new_appointment, new_patient, now, registration_event,
+};
 
 /// Reads every stored audit event in sequence order.
 async fn stored_events(store: &dyn Store) -> Vec<StoredAuditEvent> {
@@ -72,6 +74,59 @@ pub async fn audit_chain_links(store: &dyn Store) {
             "the stored hash covers the stored event"
         );
     }
+    assert_intact(store, 4).await;
+}
+
+/// A batch of requested appointments that all succeed: each is stored, and their events
+/// extend the chain in the order of the items.
+pub async fn appointment_batch_chained(store: &dyn Store) {
+    let provider_id = add_provider(store, "Dana", "Reyes").await;
+    let patient = new_patient("Ada", "Byron");
+    store
+        .insert_patient(&patient, &registration_event(&patient))
+        .await
+        .expect("insert a patient");
+    let patient_id = patient.user.id;
+    let batch: Vec<_> = (1..=3)
+        .map(|days| {
+            let appointment = new_appointment(
+                patient_id,
+                provider_id,
+                now() + Duration::days(days),
+                AppointmentStatus::Requested,
+            );
+            let event = audit_event(
+                "appointment.request",
+                Some((patient_id, Role::Patient)),
+                Some(patient_id),
+                Outcome::Success,
+            );
+            (appointment, event)
+        })
+        .collect();
+
+    let results = store.insert_audited_appointments(&batch).await;
+    let ids: Vec<Uuid> = results
+        .iter()
+        .map(|result| result.as_ref().expect("every item is stored").id)
+        .collect();
+    let expected: Vec<Uuid> = batch
+        .iter()
+        .map(|(appointment, _)| appointment.id)
+        .collect();
+    assert_eq!(ids, expected, "one stored appointment per item, in order");
+
+    let events = stored_events(store).await;
+    let requests: Vec<&str> = events
+        .iter()
+        .filter(|stored| stored.event.action == "appointment.request")
+        .map(|stored| stored.event.request_id.as_str())
+        .collect();
+    let sent: Vec<&str> = batch
+        .iter()
+        .map(|(_, event)| event.request_id.as_str())
+        .collect();
+    assert_eq!(requests, sent, "the events follow the items' order");
     assert_intact(store, 4).await;
 }
 

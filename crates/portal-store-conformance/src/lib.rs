@@ -70,6 +70,7 @@ macro_rules! conformance_tests {
             care_search_follows_name_change,
             appointment_round_trip,
             appointment_audited_batch,
+            appointment_batch_chained,
             appointment_patient_list,
             appointment_provider_list,
             appointment_upcoming,
@@ -1577,13 +1578,20 @@ pub async fn appointment_audited_batch(store: &dyn Store) {
         vec![true, false, true],
         "only the item with the taken id fails"
     );
-    for (appointment, _) in [&batch[0], &batch[2]] {
+    for (index, (appointment, _)) in [(0, &batch[0]), (2, &batch[2])] {
+        let returned = results[index].as_ref().expect("the item is stored");
+        assert_eq!(
+            returned.id, appointment.id,
+            "results follow the items' order"
+        );
+        assert_eq!(returned.provider_name, "Dana Reyes");
+        assert_eq!(returned.patient_name, "Ada Byron");
         let found = store
             .find_appointment(appointment.id)
             .await
             .expect("find appointment")
             .expect("the stored item exists");
-        assert_eq!(found.preferred_start, appointment.preferred_start);
+        assert_eq!(&found, returned, "the result is the stored appointment");
     }
     let original = store
         .find_appointment(taken.0.id)

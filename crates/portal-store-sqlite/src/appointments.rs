@@ -1,8 +1,11 @@
 //! Appointment requests and their status changes.
 
 use crate::codec::Columns;
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use portal_core::StoreError;
 use portal_core::keyring::{Keyring, SealedField};
 use portal_core::model::{
     Appointment, AppointmentStatus, NewAppointment, NewAuditEvent, Page, PageRequest,
@@ -110,11 +113,12 @@ pub(crate) async fn insert_appointment_row(
 }
 
 impl SqliteStore {
-    /// Inserts the appointments and then their audit events in one transaction.
+    /// Inserts the appointments and then their audit events in one transaction, and returns
+    /// the stored appointments in the order of `items`, read inside the same transaction.
     pub(crate) async fn insert_appointment_batch(
         &self,
         items: &[(NewAppointment, NewAuditEvent)],
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Vec<Appointment>> {
         // An early return drops the transaction, which rolls it back.
         let mut transaction = self.begin_write().await?;
         for (appointment, _) in items {
@@ -128,7 +132,34 @@ impl SqliteStore {
         }
         let events: Vec<NewAuditEvent> = items.iter().map(|(_, event)| event.clone()).collect();
         append_events(&mut transaction, &self.keyring, &events).await?;
-        transaction.commit().await.map_err(database_error)
+
+        // One statement for the whole batch: the ids travel as one JSON array, so the
+        // statement text, and so sqlx's cached statement, is the same for every batch size.
+        let ids: Vec<String> = items
+            .iter()
+            .map(|(appointment, _)| encode_uuid(appointment.id))
+            .collect();
+        let ids = codec::encode_json(&ids, "id")?;
+        let sql = format!("{SELECT_APPOINTMENT} WHERE a.id IN (SELECT value FROM json_each(?))");
+        let rows = sqlx::query(&sql)
+            .bind(ids)
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        let mut stored: HashMap<Uuid, Appointment> = rows
+            .iter()
+            .map(|row| appointment_from_row(row, &self.keyring).map(|a| (a.id, a)))
+            .collect::<StoreResult<_>>()?;
+        let ordered = items
+            .iter()
+            .map(|(appointment, _)| {
+                stored.remove(&appointment.id).ok_or_else(|| {
+                    StoreError::Other("an inserted appointment was not found".into())
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(ordered)
     }
 
     /// Lists the appointments of a patient or provider, latest start first.

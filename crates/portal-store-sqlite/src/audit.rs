@@ -1,6 +1,7 @@
 //! The append-only audit log. The schema's triggers reject UPDATE and DELETE on
 //! `audit_events`, and this module has no path that changes a stored event.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portal_core::audit_chain::ChainTip;
@@ -11,7 +12,6 @@ use portal_core::model::{
 };
 use portal_core::store::{AuditStore, StoreResult, StoredAuditEvent};
 use sqlx::sqlite::Sqlite;
-use crate::codec::Columns;
 use sqlx::{SqliteExecutor, Transaction};
 use uuid::Uuid;
 

@@ -106,30 +106,35 @@ impl CareStore for SqliteStore {
              LIMIT ?4 OFFSET ?5"
         );
 
-        let pattern = pattern.as_deref();
         let now = encode_instant(now);
-        let (items, total) = self.readers.read(|connection| {
-            // One read transaction, so the items and the total come from the same snapshot.
-            let snapshot = connection.transaction().map_err(reader_error)?;
-            let items = all_rows(
-                &snapshot,
-                &items_sql,
-                (
-                    pattern,
-                    &provider_id,
-                    &now,
-                    bounds.limit,
-                    bounds.offset,
-                    bounds.limit.saturating_add(bounds.offset),
-                ),
-                |row| care_patient_from_row(row, &self.keyring),
-            )?;
-            let total = all_rows(&snapshot, count_sql, (pattern, &provider_id), |row| {
-                codec::count(row, "total")
-            })?;
-            snapshot.commit().map_err(reader_error)?;
-            Ok((items, total.first().copied().unwrap_or_default()))
-        })?;
+        let keyring = self.keyring.clone();
+        // A deep page reads every row before it, so this read runs off the async runtime.
+        let (items, total) = self
+            .readers
+            .read_blocking(move |connection| {
+                let pattern = pattern.as_deref();
+                // One read transaction, so the items and the total come from the same snapshot.
+                let snapshot = connection.transaction().map_err(reader_error)?;
+                let items = all_rows(
+                    &snapshot,
+                    &items_sql,
+                    (
+                        pattern,
+                        &provider_id,
+                        &now,
+                        bounds.limit,
+                        bounds.offset,
+                        bounds.limit.saturating_add(bounds.offset),
+                    ),
+                    |row| care_patient_from_row(row, &keyring),
+                )?;
+                let total = all_rows(&snapshot, count_sql, (pattern, &provider_id), |row| {
+                    codec::count(row, "total")
+                })?;
+                snapshot.commit().map_err(reader_error)?;
+                Ok((items, total.first().copied().unwrap_or_default()))
+            })
+            .await?;
         Ok(Page::new(items, page, total))
     }
 }

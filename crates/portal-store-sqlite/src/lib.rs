@@ -32,7 +32,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use portal_core::StoreError;
 use portal_core::keyring::Keyring;
-use portal_core::model::{NewAppointment, NewAuditEvent};
+use portal_core::model::{Appointment, NewAppointment, NewAuditEvent};
 use portal_core::store::{Store, StoreResult};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -212,25 +212,36 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    /// Writes the whole batch in one transaction, so a burst of requests shares one commit.
-    /// When that fails, each item is written again in a transaction of its own, so one bad
-    /// item does not fail the others.
+    /// Writes the whole batch in one transaction, so a burst of requests shares one commit,
+    /// and each appointment is stored together with its event or not at all. When that
+    /// transaction fails for a reason one item can cause, each item is written again in a
+    /// transaction of its own, so one bad item does not fail the others.
     async fn insert_audited_appointments(
         &self,
         items: &[(NewAppointment, NewAuditEvent)],
-    ) -> Vec<StoreResult<()>> {
-        let result = self.insert_appointment_batch(items).await;
-        if result.is_ok() || items.len() == 1 {
-            return vec![result; items.len()];
+    ) -> Vec<StoreResult<Appointment>> {
+        match self.insert_appointment_batch(items).await {
+            Ok(stored) => stored.into_iter().map(Ok).collect(),
+            // A busy, full or unreachable database fails every item alike, and writing them
+            // one by one would hold the audit writer for a busy timeout each.
+            Err(error) if items.len() == 1 || matches!(error, StoreError::Unavailable(_)) => {
+                vec![Err(error); items.len()]
+            }
+            Err(_) => {
+                let mut results = Vec::with_capacity(items.len());
+                for item in items {
+                    let single = self
+                        .insert_appointment_batch(std::slice::from_ref(item))
+                        .await;
+                    results.push(single.and_then(|mut stored| {
+                        stored.pop().ok_or_else(|| {
+                            StoreError::Other("an inserted appointment was not found".into())
+                        })
+                    }));
+                }
+                results
+            }
         }
-        let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            results.push(
-                self.insert_appointment_batch(std::slice::from_ref(item))
-                    .await,
-            );
-        }
-        results
     }
 
     /// Copies the WAL into the database file and empties it, then closes the pool. Without

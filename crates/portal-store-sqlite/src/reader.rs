@@ -6,8 +6,9 @@
 //! the server's CPU time (docs/BENCHMARKS.md). These connections run the statement on the
 //! thread that asks instead. In WAL mode a reader takes no lock that a writer holds, so such
 //! a read does not wait for other connections; it costs CPU time and, when a page is not
-//! cached, one read from the file. Writes stay on sqlx's pool; a read here sees every write
-//! committed before it starts.
+//! cached, one read from the file. The provider's patient search, whose cost grows with the
+//! page number, runs on the blocking pool instead ([`Readers::read_blocking`]). Writes stay on
+//! sqlx's pool; a read here sees every write committed before it starts.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,14 +60,29 @@ impl Readers {
             None => self.open()?,
         };
         let result = work(&mut connection);
-        // A connection left inside a transaction by a failed read is not reused.
-        if connection.is_autocommit() && !self.closed.load(Ordering::Acquire) {
+        // A connection left inside a transaction by a failed read is not reused. `closed` is
+        // read under the lock that `close` sets it under, so no connection outlives `close`
+        // in the list.
+        if connection.is_autocommit() {
             let mut idle = self.lock_idle();
-            if idle.len() < self.max_idle {
+            if idle.len() < self.max_idle && !self.closed.load(Ordering::Acquire) {
                 idle.push(connection);
             }
         }
         result
+    }
+
+    /// Runs `work` as [`Readers::read`] does, on a thread of the runtime's blocking pool. For
+    /// reads whose cost grows with the request, such as a deep page of a long list, which
+    /// would otherwise hold one of the runtime's few threads; it costs a thread switch.
+    pub(crate) async fn read_blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let readers = Arc::clone(self);
+        tokio::task::spawn_blocking(move || readers.read(work))
+            .await
+            .map_err(|error| StoreError::Other(format!("a database read failed: {error}")))?
     }
 
     /// Runs one query and decodes its first row, if any.
@@ -95,8 +111,9 @@ impl Readers {
 
     /// Closes the idle connections; later reads fail with [`StoreError::Unavailable`].
     pub(crate) fn close(&self) {
+        let mut idle = self.lock_idle();
         self.closed.store(true, Ordering::Release);
-        self.lock_idle().clear();
+        idle.clear();
     }
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {

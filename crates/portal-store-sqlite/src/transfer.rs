@@ -4,6 +4,7 @@
 //! appointment id, session id, audit sequence number), so a cursor is the key of the last record
 //! returned. Import writes every record exactly as given, in one write transaction.
 
+use crate::codec::Columns;
 use async_trait::async_trait;
 use portal_core::StoreError;
 use portal_core::keyring::{Keyring, SealedField};
@@ -12,7 +13,6 @@ use portal_core::store::{
     NewPatient, NewProvider, RecordKind, StoreResult, StoredAppointment, StoredAuditEvent,
     StoredInvite, TransferRecord, TransferStore,
 };
-use crate::codec::Columns;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Sqlite, SqliteExecutor, Transaction};
 

@@ -187,7 +187,6 @@ impl Portal {
             status: AppointmentStatus::Requested,
             created_at: now,
         };
-        let id = appointment.id;
         let actor = Some((caller.user_id, caller.role));
         let event = self.audit_event(
             &caller.context,
@@ -196,11 +195,7 @@ impl Portal {
             Some(caller.user_id),
             Outcome::Success,
         );
-        self.audit.record_appointment(appointment, event).await?;
-        self.store
-            .find_appointment(id)
-            .await?
-            .ok_or_else(|| ServiceError::Internal("a stored appointment was not found".into()))
+        self.audit.record_appointment(appointment, event).await
     }
 
     /// Cancels one of the caller's own requested or confirmed appointments that has not
