@@ -316,7 +316,8 @@ fn new_provider(first_name: &str, last_name: &str, specialty: &str) -> NewProvid
     }
 }
 
-async fn add_provider(store: &dyn Store, first_name: &str, last_name: &str) -> Uuid {
+/// Registers a provider through a fresh invite and returns the provider's id.
+pub async fn add_provider(store: &dyn Store, first_name: &str, last_name: &str) -> Uuid {
     let invite = invite(now() + Duration::days(7));
     store
         .insert_invite(&invite)

@@ -60,6 +60,11 @@ fn care_patient_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<C
     })
 }
 
+/// Rows up to the end of the requested page, beyond which the search runs on the blocking
+/// pool: reading a deep page visits every row before it, which would hold one of the
+/// runtime's few threads for milliseconds.
+const INLINE_ROWS: i64 = 500;
+
 #[async_trait]
 impl CareStore for SqliteStore {
     async fn is_in_care(&self, provider_id: Uuid, patient_id: Uuid) -> StoreResult<bool> {
@@ -108,33 +113,35 @@ impl CareStore for SqliteStore {
 
         let now = encode_instant(now);
         let keyring = self.keyring.clone();
-        // A deep page reads every row before it, so this read runs off the async runtime.
-        let (items, total) = self
-            .readers
-            .read_blocking(move |connection| {
-                let pattern = pattern.as_deref();
-                // One read transaction, so the items and the total come from the same snapshot.
-                let snapshot = connection.transaction().map_err(reader_error)?;
-                let items = all_rows(
-                    &snapshot,
-                    &items_sql,
-                    (
-                        pattern,
-                        &provider_id,
-                        &now,
-                        bounds.limit,
-                        bounds.offset,
-                        bounds.limit.saturating_add(bounds.offset),
-                    ),
-                    |row| care_patient_from_row(row, &keyring),
-                )?;
-                let total = all_rows(&snapshot, count_sql, (pattern, &provider_id), |row| {
-                    codec::count(row, "total")
-                })?;
-                snapshot.commit().map_err(reader_error)?;
-                Ok((items, total.first().copied().unwrap_or_default()))
-            })
-            .await?;
+        let deep = bounds.offset.saturating_add(bounds.limit) > INLINE_ROWS;
+        let read = move |connection: &mut rusqlite::Connection| {
+            let pattern = pattern.as_deref();
+            // One read transaction, so the items and the total come from the same snapshot.
+            let snapshot = connection.transaction().map_err(reader_error)?;
+            let items = all_rows(
+                &snapshot,
+                &items_sql,
+                (
+                    pattern,
+                    &provider_id,
+                    &now,
+                    bounds.limit,
+                    bounds.offset,
+                    bounds.limit.saturating_add(bounds.offset),
+                ),
+                |row| care_patient_from_row(row, &keyring),
+            )?;
+            let total = all_rows(&snapshot, count_sql, (pattern, &provider_id), |row| {
+                codec::count(row, "total")
+            })?;
+            snapshot.commit().map_err(reader_error)?;
+            Ok((items, total.first().copied().unwrap_or_default()))
+        };
+        let (items, total) = if deep {
+            self.readers.read_blocking(read).await?
+        } else {
+            self.readers.read(read)?
+        };
         Ok(Page::new(items, page, total))
     }
 }

@@ -129,10 +129,12 @@ impl SqliteStore {
             .await
             .map_err(|error| database_error(error.into()))?;
 
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let readers = Readers::new(
             Arc::clone(&path),
             BUSY_TIMEOUT,
             usize::try_from(max_connections()).unwrap_or(usize::MAX),
+            cores,
         );
         let store = Self {
             pool,

@@ -18,6 +18,7 @@ use std::time::Duration;
 use portal_core::StoreError;
 use portal_core::store::StoreResult;
 use rusqlite::{Connection, OpenFlags, Params, Row};
+use tokio::sync::Semaphore;
 
 use crate::error::reader_error;
 
@@ -33,16 +34,28 @@ pub(crate) struct Readers {
     max_idle: usize,
     idle: Mutex<Vec<Connection>>,
     closed: AtomicBool,
+    /// Bounds the reads of [`Readers::read_blocking`] running at once, so a burst of them
+    /// neither opens a connection per blocking thread nor takes every core.
+    blocking: Semaphore,
 }
 
 impl Readers {
-    pub(crate) fn new(path: Arc<Path>, busy_timeout: Duration, max_idle: usize) -> Self {
+    /// `max_idle` connections are kept for reuse; at most `max_blocking` reads run on the
+    /// blocking pool at once. Inline reads run on the runtime's threads, so `max_idle` should
+    /// cover those threads plus `max_blocking`.
+    pub(crate) fn new(
+        path: Arc<Path>,
+        busy_timeout: Duration,
+        max_idle: usize,
+        max_blocking: usize,
+    ) -> Self {
         Self {
             path,
             busy_timeout,
             max_idle,
             idle: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
+            blocking: Semaphore::new(max_blocking.max(1)),
         }
     }
 
@@ -79,10 +92,18 @@ impl Readers {
         self: &Arc<Self>,
         work: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        let readers = Arc::clone(self);
-        tokio::task::spawn_blocking(move || readers.read(work))
+        // The semaphore is never closed, so acquiring fails only if that changes.
+        let permit = self
+            .blocking
+            .acquire()
             .await
-            .map_err(|error| StoreError::Other(format!("a database read failed: {error}")))?
+            .map_err(|_| StoreError::Unavailable("the database is closed".into()))?;
+        let readers = Arc::clone(self);
+        let result = tokio::task::spawn_blocking(move || readers.read(work))
+            .await
+            .map_err(|error| StoreError::Other(format!("a database read failed: {error}")));
+        drop(permit);
+        result?
     }
 
     /// Runs one query and decodes its first row, if any.
@@ -166,7 +187,7 @@ mod tests {
                  INSERT INTO notes VALUES ('first');",
             )
             .unwrap();
-        Readers::new(path, Duration::from_secs(1), 2)
+        Readers::new(path, Duration::from_secs(1), 2, 1)
     }
 
     fn count(connection: &mut Connection) -> StoreResult<i64> {

@@ -9,11 +9,11 @@ use portal_core::StoreError;
 use portal_core::audit_chain::verify_chain;
 use portal_core::keyring::Keyring;
 use portal_core::model::{
-    AppointmentStatus, Consent, HealthDetails, NewAppointment, NewAuditEvent, Outcome, Role,
-    UserRecord, VisitType,
+    AppointmentStatus, Consent, HealthDetails, NewAppointment, NewAuditEvent, Outcome, PageRequest,
+    Role, UserRecord, VisitType,
 };
 use portal_core::store::{
-    AppointmentStore, AuditStore, NewPatient, ProfileStore, Store, UserStore,
+    AppointmentStore, AuditStore, CareStore, NewPatient, ProfileStore, Store, UserStore,
 };
 use portal_store_sqlite::SqliteStore;
 use sqlx::{Connection, Row, SqliteConnection};
@@ -201,6 +201,56 @@ async fn connect_wal_mode() {
         .expect("read the journal mode");
     let mode: String = row.get(0);
     assert_eq!(mode, "wal", "the database is in WAL mode");
+    store.close().await;
+}
+
+/// A page of the provider's patient list that ends past 500 rows is read on the blocking pool
+/// (`care.rs`); it must return the same rows, in the same order, as the pages read inline.
+#[tokio::test]
+async fn deep_care_list_pages_continue_the_shallow_ones() {
+    const PATIENTS: usize = 620;
+    let dir = TempDir::new().expect("create a temporary folder");
+    let store = open_store(&dir).await;
+    let provider_id = portal_store_conformance::add_provider(&store, "Dana", "Reyes").await;
+    for number in 0..PATIENTS {
+        let mut new = patient("Ada", &format!("Byron{number:03}"));
+        new.health.primary_provider_id = Some(provider_id);
+        let registered = portal_store_conformance::registration_event(&new);
+        store
+            .insert_patient(&new, &registered)
+            .await
+            .expect("insert a patient");
+    }
+
+    let now = instant("2026-12-04T10:00:00Z");
+    let mut last_names = Vec::new();
+    for page in 1..=7 {
+        let listed = store
+            .list_care_patients(provider_id, None, PageRequest { page, limit: 100 }, now)
+            .await
+            .expect("list a page of the provider's patients");
+        assert_eq!(
+            listed.total, PATIENTS as u64,
+            "page {page} counts every patient"
+        );
+        last_names.extend(listed.items.into_iter().map(|item| item.last_name));
+    }
+    let expected: Vec<String> = (0..PATIENTS).map(|n| format!("Byron{n:03}")).collect();
+    assert_eq!(last_names, expected, "pages 6 and 7 continue pages 1 to 5");
+
+    let prefixed = store
+        .list_care_patients(
+            provider_id,
+            Some("byron61"),
+            PageRequest {
+                page: 1,
+                limit: 100,
+            },
+            now,
+        )
+        .await
+        .expect("search the provider's patients");
+    assert_eq!(prefixed.total, 10, "byron610 to byron619 match");
     store.close().await;
 }
 
