@@ -17,7 +17,7 @@ use crate::store::Store;
 /// Most events written in one transaction.
 const MAX_BATCH: usize = 512;
 
-/// A write waiting in the queue, with the channel that answers its caller.
+/// A write waiting in the queue, with the channel that returns its result to the caller.
 enum Pending {
     Event(NewAuditEvent, oneshot::Sender<Result<(), StoreError>>),
     Appointment(
@@ -112,7 +112,7 @@ async fn run(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
                 if let Err(error) = &result {
                     tracing::error!(error = %error, "storing a requested appointment failed");
                 }
-                // A caller that gave up waiting has nothing left to tell.
+                // A send fails only when the caller stopped waiting, so the error is ignored.
                 let _ = done.send(result);
             }
         }

@@ -60,8 +60,8 @@ fn care_patient_from_row(row: &impl Columns, keyring: &Keyring) -> StoreResult<C
     })
 }
 
-/// Rows up to the end of the requested page, beyond which the search runs on the blocking
-/// pool: reading a deep page visits every row before it, which would hold one of the
+/// Number of rows up to the end of the requested page beyond which the search runs on the
+/// blocking pool. A deep page visits every row before it, which would hold one of the
 /// runtime's few threads for milliseconds.
 const INLINE_ROWS: i64 = 500;
 

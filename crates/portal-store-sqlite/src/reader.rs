@@ -4,7 +4,7 @@
 //! over a channel, so a query costs two thread switches. On the dashboard, whose request reads
 //! a session, a user, a profile and two appointment lists, those switches took about half of
 //! the server's CPU time (docs/BENCHMARKS.md). These connections run the statement on the
-//! thread that asks instead. In WAL mode a reader takes no lock that a writer holds, so such
+//! calling thread instead. In WAL mode a reader takes no lock that a writer holds, so such
 //! a read does not wait for other connections; it costs CPU time and, when a page is not
 //! cached, one read from the file. The provider's patient search, whose cost grows with the
 //! page number, runs on the blocking pool instead ([`Readers::read_blocking`]). Writes stay on
@@ -30,7 +30,7 @@ const STATEMENT_CACHE: usize = 32;
 pub(crate) struct Readers {
     path: Arc<Path>,
     busy_timeout: Duration,
-    /// Most connections kept for reuse; more exist only while that many threads read at once.
+    /// Maximum of connections kept for reuse; more exist only while that many threads read.
     max_idle: usize,
     idle: Mutex<Vec<Connection>>,
     closed: AtomicBool,
@@ -85,14 +85,15 @@ impl Readers {
         result
     }
 
-    /// Runs `work` as [`Readers::read`] does, on a thread of the runtime's blocking pool. For
-    /// reads whose cost grows with the request, such as a deep page of a long list, which
-    /// would otherwise hold one of the runtime's few threads; it costs a thread switch.
+    /// Runs `work` as [`Readers::read`] does, but on a thread of the runtime's blocking pool.
+    /// It is meant for reads whose cost grows with the request, such as a deep page of a long
+    /// list, which would otherwise hold one of the runtime's few threads. It costs a thread
+    /// switch.
     pub(crate) async fn read_blocking<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        // The semaphore is never closed, so acquiring fails only if that changes.
+        // Acquiring fails only on a closed semaphore, and nothing closes this one.
         let permit = self
             .blocking
             .acquire()
@@ -138,7 +139,8 @@ impl Readers {
     }
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
-        // The list holds no state that a panicking holder could leave half-changed.
+        // A panic while the lock is taken cannot leave the list half-changed, so the poison
+        // is ignored.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -197,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_are_query_only() {
+    fn reader_rejects_writes() {
         let folder = tempfile::tempdir().unwrap();
         let readers = readers(&folder);
         let written = readers.read(|connection| {
@@ -210,7 +212,7 @@ mod tests {
     }
 
     #[test]
-    fn connections_are_reused_up_to_the_idle_limit() {
+    fn reader_reuse_stops_at_idle_limit() {
         let folder = tempfile::tempdir().unwrap();
         let readers = readers(&folder);
         readers.read(count).unwrap();
@@ -235,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_see_committed_writes_of_other_connections() {
+    fn reader_sees_committed_writes() {
         let folder = tempfile::tempdir().unwrap();
         let readers = readers(&folder);
         assert_eq!(readers.read(count).unwrap(), 1);
@@ -251,7 +253,7 @@ mod tests {
     }
 
     #[test]
-    fn a_connection_left_in_a_transaction_is_dropped() {
+    fn reader_in_transaction_not_reused() {
         let folder = tempfile::tempdir().unwrap();
         let readers = readers(&folder);
         let result: StoreResult<()> = readers.read(|connection| {
@@ -266,7 +268,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_fail_after_close() {
+    fn reader_fails_after_close() {
         let folder = tempfile::tempdir().unwrap();
         let readers = readers(&folder);
         readers.read(count).unwrap();
