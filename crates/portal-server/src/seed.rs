@@ -33,6 +33,9 @@ pub const DEMO_INVITE_CODE: &str = "DEMO-INVITE-CODE-2026";
 
 const SEED: u64 = 20_261_204;
 
+/// Appointments of each seeded patient: the benchmark's data set has three per patient.
+const APPOINTMENTS_PER_PATIENT: usize = 3;
+
 const FIRST_NAMES: &[&str] = &[
     "Avery", "Bodhi", "Calla", "Dario", "Elin", "Fenna", "Galen", "Hollis", "Ines", "Jorah",
     "Kaia", "Lorcan", "Maren", "Niko", "Odile", "Pax", "Quilla", "Rafe", "Saoirse", "Tamsin",
@@ -330,8 +333,7 @@ pub async fn seed_demo(portal: &Portal, plan: &SeedPlan) -> anyhow::Result<()> {
             .insert_patient(&patient, &seeded_event(user.id, now))
             .await?;
 
-        let appointments = if demo { 3 } else { rng.gen_range(1..=4) };
-        for slot in 0..appointments {
+        for slot in 0..APPOINTMENTS_PER_PATIENT {
             let provider_id = if slot == 0 || demo {
                 primary
             } else {

@@ -221,6 +221,36 @@ async fn invite_create_prints_single_use_code() {
 }
 
 #[tokio::test]
+async fn seed_gives_each_patient_three_appointments() {
+    use sqlx::{Connection, Row, SqliteConnection};
+
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = portal(dir.path())
+        .args(["seed", "--patients", "6"])
+        .output()
+        .await
+        .unwrap();
+    assert!(seeded.status.success(), "seed failed: {seeded:?}");
+
+    let url = format!("sqlite://{}", dir.path().join("data/portal.db").display());
+    let mut raw = SqliteConnection::connect(&url)
+        .await
+        .expect("open the seeded database");
+    let rows = sqlx::query(
+        "SELECT p.user_id, COUNT(a.id) AS appointments FROM patients p \
+         LEFT JOIN appointments a ON a.patient_id = p.user_id GROUP BY p.user_id",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .expect("count appointments per patient");
+    assert_eq!(rows.len(), 6, "six patients are seeded");
+    for row in rows {
+        let count: i64 = row.get("appointments");
+        assert_eq!(count, 3, "every seeded patient has three appointments");
+    }
+}
+
+#[tokio::test]
 async fn seed_refuses_non_empty_database() {
     let dir = tempfile::tempdir().unwrap();
     let first = portal(dir.path())

@@ -6,9 +6,9 @@
 //! the server's CPU time (docs/BENCHMARKS.md). These connections run the statement on the
 //! calling thread instead. In WAL mode a reader takes no lock that a writer holds, so such
 //! a read does not wait for other connections; it costs CPU time and, when a page is not
-//! cached, one read from the file. The provider's patient search, whose cost grows with the
-//! page number, runs on the blocking pool instead ([`Readers::read_blocking`]). Writes stay on
-//! sqlx's pool; a read here sees every write committed before it starts.
+//! cached, one read from the file. A page of the provider's patient search that ends past row
+//! 500 runs on the blocking pool instead ([`Readers::read_blocking`]). Writes stay on sqlx's
+//! pool, and a read here sees every write committed before it starts.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
