@@ -4,12 +4,13 @@
 use chrono::Duration;
 use futures::future::join_all;
 use portal_core::audit_chain::{GENESIS_HASH, link_hash, verify_chain};
-use portal_core::model::{AppointmentStatus, EMERGENCY_GRANT, NewAuditEvent, Outcome, Role};
+use portal_core::model::{EMERGENCY_GRANT, NewAuditEvent, Outcome, Role};
 use portal_core::store::{RecordKind, Store, StoredAuditEvent, TransferRecord};
 use uuid::Uuid;
 
 use crate::{
-    add_provider, audit_event, first_page, new_appointment, new_patient, now, registration_event,
+    add_provider, audit_event, first_page, new_patient, now, registration_event,
+    requested_appointment,
 };
 
 /// Reads every stored audit event in sequence order.
@@ -88,21 +89,7 @@ pub async fn appointment_batch_chained(store: &dyn Store) {
         .expect("insert a patient");
     let patient_id = patient.user.id;
     let batch: Vec<_> = (1..=3)
-        .map(|days| {
-            let appointment = new_appointment(
-                patient_id,
-                provider_id,
-                now() + Duration::days(days),
-                AppointmentStatus::Requested,
-            );
-            let event = audit_event(
-                "appointment.request",
-                Some((patient_id, Role::Patient)),
-                Some(patient_id),
-                Outcome::Success,
-            );
-            (appointment, event)
-        })
+        .map(|days| requested_appointment(patient_id, provider_id, days))
         .collect();
 
     let results = store.insert_audited_appointments(&batch).await;

@@ -1541,27 +1541,34 @@ pub async fn appointment_round_trip(store: &dyn Store) {
     assert!(unknown.is_none(), "an unknown id finds nothing");
 }
 
+/// Builds a requested appointment `days` after [`now`] with its `appointment.request` event,
+/// as the audit writer passes them to `insert_audited_appointments`.
+fn requested_appointment(
+    patient_id: Uuid,
+    provider_id: Uuid,
+    days: i64,
+) -> (NewAppointment, NewAuditEvent) {
+    let appointment = new_appointment(
+        patient_id,
+        provider_id,
+        now() + Duration::days(days),
+        AppointmentStatus::Requested,
+    );
+    let event = audit_event(
+        "appointment.request",
+        Some((patient_id, Role::Patient)),
+        Some(patient_id),
+        Outcome::Success,
+    );
+    (appointment, event)
+}
+
 /// A batch of requested appointments from the audit writer: every item stands or fails with
 /// its own event, and a failing item does not take the others down.
 pub async fn appointment_audited_batch(store: &dyn Store) {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let patient_id = add_patient(store, "Ada", "Byron").await;
-    let patient = Some((patient_id, Role::Patient));
-    let item = |days: i64| {
-        let appointment = new_appointment(
-            patient_id,
-            provider_id,
-            now() + Duration::days(days),
-            AppointmentStatus::Requested,
-        );
-        let event = audit_event(
-            "appointment.request",
-            patient,
-            Some(patient_id),
-            Outcome::Success,
-        );
-        (appointment, event)
-    };
+    let item = |days| requested_appointment(patient_id, provider_id, days);
     let taken = item(1);
     store
         .insert_appointment(&taken.0)
