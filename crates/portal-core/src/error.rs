@@ -19,7 +19,7 @@ impl FieldError {
 }
 
 /// Failures a storage backend reports, independent of which database it runs on. Cloneable,
-/// so that one failed batch write can answer every request in the batch.
+/// so that one failed batch write can return its error to every request in the batch.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique constraint rejected the write; the string names the constraint (`email`, ...).

@@ -78,8 +78,8 @@ pub async fn audit_chain_links(store: &dyn Store) {
     assert_intact(store, 4).await;
 }
 
-/// A batch of requested appointments that all succeed: each is stored, and their events
-/// extend the chain in the order of the items.
+/// Checks a batch of requested appointments that all succeed: each is stored, and their
+/// events extend the chain in the order of the items.
 pub async fn appointment_batch_chained(store: &dyn Store) {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let patient = new_patient("Ada", "Byron");

@@ -1563,20 +1563,20 @@ fn requested_appointment(
     (appointment, event)
 }
 
-/// A batch of requested appointments from the audit writer: every item stands or fails with
+/// A batch of requested appointments from the audit writer: every item is stored or fails with
 /// its own event, and a failing item does not take the others down.
 pub async fn appointment_audited_batch(store: &dyn Store) {
     let provider_id = add_provider(store, "Dana", "Reyes").await;
     let patient_id = add_patient(store, "Ada", "Byron").await;
     let item = |days| requested_appointment(patient_id, provider_id, days);
-    let taken = item(1);
+    let existing = item(1);
     store
-        .insert_appointment(&taken.0)
+        .insert_appointment(&existing.0)
         .await
         .expect("insert the first appointment");
     // The middle item reuses a stored id, so its insert fails.
     let mut duplicate = item(2);
-    duplicate.0.id = taken.0.id;
+    duplicate.0.id = existing.0.id;
     let batch = vec![item(3), duplicate, item(4)];
 
     let results = store.insert_audited_appointments(&batch).await;
@@ -1602,12 +1602,12 @@ pub async fn appointment_audited_batch(store: &dyn Store) {
         assert_eq!(&found, returned, "the result is the stored appointment");
     }
     let original = store
-        .find_appointment(taken.0.id)
+        .find_appointment(existing.0.id)
         .await
         .expect("find appointment")
         .expect("the first appointment exists");
     assert_eq!(
-        original.preferred_start, taken.0.preferred_start,
+        original.preferred_start, existing.0.preferred_start,
         "the failed item leaves the stored appointment unchanged"
     );
 

@@ -5,7 +5,7 @@
 //! a session, a user, a profile and two appointment lists, those switches took about half of
 //! the server's CPU time (docs/BENCHMARKS.md). These connections run the statement on the
 //! calling thread instead. In WAL mode a reader takes no lock that a writer holds, so such
-//! a read does not wait for other connections; it costs CPU time and, when a page is not
+//! a read does not wait for other connections. It costs CPU time and, when a page is not
 //! cached, one read from the file. A page of the provider's patient search that ends past row
 //! 500 runs on the blocking pool instead ([`Readers::read_blocking`]). Writes stay on sqlx's
 //! pool, and a read here sees every write committed before it starts.

@@ -205,7 +205,7 @@ async fn connect_wal_mode() {
 }
 
 /// A page of the provider's patient list that ends past 500 rows is read on the blocking pool
-/// (`care.rs`); it must return the same rows, in the same order, as the pages read inline.
+/// (`care.rs`). It must return the same rows, in the same order, as the pages read inline.
 #[tokio::test]
 async fn deep_care_list_pages_continue_the_shallow_ones() {
     const PATIENTS: usize = 620;
